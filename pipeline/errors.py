@@ -1,0 +1,51 @@
+"""Exceptions and the catalogue of issue codes.
+
+Setup problems (a bad lexicon, a bad setting, a missing model) raise at startup.
+Data problems never raise out of a run: they become an `Issue` on the article.
+The code's letter names the stage: I ingest, N normalise, M money/numbers,
+P period, C claims, V validate, X crash.
+"""
+
+from __future__ import annotations
+
+from .models import Issue
+
+
+class MizanError(Exception):
+    """Base class: the CLI prints these as one line and exits with status 2."""
+
+
+class LexiconError(MizanError):
+    """A lexicon file is malformed: names the file, the entry and the reason."""
+
+
+class ConfigError(MizanError):
+    """A setting or an optional model path is wrong."""
+
+
+class InputError(MizanError):
+    """An input cannot be read at all (missing file, not UTF-8, not JSON)."""
+
+
+MESSAGES: dict[str, str] = {
+    "I001": "line {line}: invalid JSON ({error})",
+    "I002": "line {line}: not an article object: {error}",
+    "I003": "article {article} has empty text",
+    "I004": "language could not be detected (no Arabic or Latin letters)",
+    "I005": "language {lang!r} is not supported (ar, en)",
+    "I006": "duplicate article id {article!r}: renamed to {new!r}",
+    "I007": "{path}: not valid UTF-8 ({error})",
+    "I008": "{path}: {error}",
+    "N001": "text holds {count} control characters; they were kept but ignored",
+    "M010": "amount {text!r} could not be resolved to a number",
+    "M020": "currency {form!r} is ambiguous and no country is named nearby",
+    "C001": "no financial amount found",
+    "C010": "amount {text!r} has no entity in reach",
+    "V030": "{metric} for {period} is {ours} here but {theirs} in article {other}",
+    "X000": "stage {stage} crashed: {error}",
+}
+
+
+def issue(code: str, stage: str | None = None, **fields: object) -> Issue:
+    """Build an `Issue` from the catalogue; an unknown code is a bug, so it raises."""
+    return Issue(code=code, message=MESSAGES[code].format(**fields), stage=stage)

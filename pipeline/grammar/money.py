@@ -1,0 +1,543 @@
+"""Amounts: a number with its currency or percent sign, its hedge and its range.
+
+`AmountReader(text, lang).mentions()` scans a text left to right and returns
+non-overlapping mentions — numbers, ordinals, percentages and sums of money —
+each with exact values and offsets into the original text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from ..models import Mention
+from ..normalize import fold
+from .numbers import HUNDRED, ONE, NumberParse, NumberReader
+from .phrases import Currency, currency_adjective_first, table
+from .tokens import Token, tokenize
+
+_SENTENCE_END = ".,;:!?)\u060C\u061B\u061F"  # includes ، ؛ ؟
+_YEARS = (Decimal(1900), Decimal(2100))
+
+
+@dataclass(slots=True)
+class Amount:
+    """An amount being assembled; token indices until `Mention` is built."""
+
+    kind: str
+    value: Decimal | None
+    start: int
+    end: int
+    skip: int = 0
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
+    unit: str | None = None
+    unit_span: tuple[int, int] | None = None  # tokens of the currency or percent sign
+    qualifier: str = "exact"
+    cue_span: tuple[int, int] | None = None  # tokens of the country adjective
+    scale: Decimal | None = None
+    head: Decimal | None = None
+    rule: tuple[str, ...] = ()
+    subunit: bool = False
+
+
+class AmountReader:
+    """Finds the amounts of one text in one language."""
+
+    def __init__(self, text: str, lang: str):
+        self.text = text
+        self.folded = fold(text)
+        self.tokens: list[Token] = tokenize(self.folded.text)
+        self.table = table(lang)
+        self.lang = lang
+        self.nums = NumberReader(self.tokens, self.table)
+        self.adjective_first = currency_adjective_first(lang)
+
+    # --- scanning ----------------------------------------------------------
+
+    def mentions(self) -> list[Mention]:
+        """Every amount in the text, left to right, never overlapping."""
+        out: list[Mention] = []
+        i = 0
+        while i < len(self.tokens):
+            if not self._could_start(i):
+                i += 1
+                continue
+            found = self.best_at(i)
+            if found is None:
+                i += 1
+                continue
+            out.append(self.to_mention(found))
+            i = found.end
+        return out
+
+    def _could_start(self, i: int) -> bool:
+        t = self.tokens[i]
+        if t.kind == "num":
+            return True
+        if t.kind == "sym":
+            return t.text in "$€£¥₪₺¢%+-<>.,"
+        if t.text in self.table.first_words:
+            return True
+        return any(t.text.startswith(c) and t.text[len(c) :] in self.table.first_words for c in self.table.proclitics)
+
+    def best_at(self, i: int) -> Amount | None:
+        """The longest amount or ordinal starting at token i."""
+        amount = self.amount_at(i)
+        ordinal = self.nums.ordinal_at(i)
+        if ordinal is not None and (amount is None or ordinal.end > amount.end or (ordinal.end == amount.end and amount.kind == "number")):
+            return Amount("ordinal", ordinal.value, i, ordinal.end, ordinal.skip, rule=("<ordinal>",))
+        if amount is None:
+            return None
+        return self._merge_bounds(amount)
+
+    # --- one amount ------------------------------------------------------------
+
+    def amount_at(self, i: int) -> Amount | None:
+        """Qualifier, then a range or a single amount, then a trailing qualifier."""
+        qualifier, j, span_start, skip = "exact", i, i, 0
+        hedge = self.table.longest(self.tokens, i, {"qual_before"})
+        if hedge is not None:
+            qualifier, in_span = hedge.payload
+            j = hedge.end
+            span_start, skip = (i, hedge.skip) if in_span else (j, 0)
+        amount = self._range_with_opener(j) or self._single(j)
+        if amount is None:
+            return None
+        if span_start != j:
+            amount.start, amount.skip = span_start, skip
+        if hedge is not None:
+            amount.rule = (f"<{qualifier}>",) + amount.rule
+            if amount.qualifier != "range":
+                amount.qualifier = qualifier
+        amount = self._bare_range(amount) or amount
+        tail = self.table.longest(self.tokens, amount.end, {"qual_after"}, ())
+        if tail is not None and amount.qualifier in ("exact", tail.payload[0]) and amount.kind != "ordinal":
+            amount.qualifier = tail.payload[0]
+            amount.rule += (f"<{tail.payload[0]}>",)
+            if tail.payload[1]:
+                amount.end = tail.end
+        return self._bounds(amount)
+
+    def _single(self, i: int) -> Amount | None:
+        """[percent word | currency] number [percent | currency] [subunits]."""
+        weak = self.table.longest(self.tokens, i, {"percent_weak"})
+        if weak is not None:
+            inner = self._single(weak.end)
+            if inner is not None and inner.kind == "number" and inner.qualifier == "exact":
+                return replace(inner, kind="percent", unit="percent", start=i, skip=weak.skip, unit_span=(i, weak.end), rule=("<percent>",) + inner.rule)
+            return inner
+        before = self.table.longest(self.tokens, i, {"percent_before"}, ())
+        if before is not None and self.tokens[i].kind != "num" and not self._number_before(i):
+            num = self.nums.number_at(before.end)
+            if num is not None and self._not_code(num) and self.table.longest(self.tokens, num.end, {"percent_after"}, ()) is None:
+                return Amount("percent", num.value, i, num.end, before.skip, unit="percent", unit_span=(i, before.end), scale=num.scale, head=num.head, rule=("<percent>", num.parts))
+        prefix = self._currency_prefix(i)
+        start = prefix[2] if prefix else i
+        num = self.nums.number_at(start)
+        if num is None and prefix is None:
+            indefinite = self.table.longest(self.tokens, i, {"indefinite"}, ())
+            if indefinite is not None and self._currency_after(indefinite.end) is not None:
+                num = NumberParse(ONE, i, indefinite.end, words=True)  # a dollar
+        if num is None:
+            return None
+        if prefix is None and not self._not_code(num):
+            return None
+        if prefix is not None:
+            currency, (cs, ce), _, cue = prefix
+            amount = self._money(num, currency, (cs, ce), cue, start=i, end=num.end)
+            amount.rule = ("<currency>",) + (num.parts,)
+            return self._subunits(amount)
+        pct = self.table.longest(self.tokens, num.end, {"percent_after", "points"}, ())
+        if pct is not None:
+            unit = "percent" if pct.category == "percent_after" else "percentage_points"
+            return Amount("percent", num.value, i, pct.end, num.skip, unit=unit, unit_span=(num.end, pct.end), scale=num.scale, head=num.head, rule=(num.parts, "<percent>"))
+        after = self._currency_after(num.end)
+        if after is not None:
+            currency, (cs, ce), end, cue = after
+            amount = self._money(num, currency, (cs, ce), cue, start=i, end=end)
+            amount.rule = (num.parts, "<currency>")
+            return self._subunits(amount)
+        if self._is_model_number(num):
+            return None
+        return Amount("number", num.value, i, num.end, num.skip, scale=num.scale, head=num.head, rule=(num.parts,))
+
+    def _money(self, num: NumberParse, currency: Currency, span, cue, start: int, end: int) -> Amount:
+        value = num.value / HUNDRED if currency.subunit else num.value
+        unit = currency.iso
+        if cue is not None:
+            unit = cue[0]
+        return Amount(
+            "money", value, start, end, num.skip if start == num.start else self._skip_of(start),
+            unit=unit, unit_span=span, cue_span=cue[1] if cue else None,
+            scale=num.scale, head=num.head, subunit=currency.subunit,
+        )
+
+    def _skip_of(self, i: int) -> int:
+        return 0
+
+    # --- currencies ------------------------------------------------------------
+
+    def _currency_at(self, i: int, prefix: bool) -> tuple[Currency, int, int] | None:
+        """A currency word at i (with the article allowed: الدولار)."""
+        for m in self.table.matches(self.tokens, i, {"currency"}, ("\u0627\u0644",) if self.lang == "ar" else ()):
+            currency: Currency = m.payload
+            if prefix and not currency.prefix:
+                continue
+            if currency.codes_only and not self._capitals(i, m.end):
+                continue
+            if len(m.phrase.words) == 1 and self.tokens[i].kind == "word" and len(self.tokens[i].text) == 1 and not self._glued_to_number(i):
+                if not prefix:
+                    continue  # a lone letter (c, p, l) only counts glued to a number: 10c
+            return currency, m.skip, m.end
+        return None
+
+    def _capitals(self, i: int, end: int) -> bool:
+        s, e = self.folded.span(self.tokens[i].start, self.tokens[end - 1].end)
+        written = self.text[s:e]
+        return written.isupper()
+
+    def _glued_to_number(self, i: int) -> bool:
+        return self.tokens[i].glued and i > 0 and self.tokens[i - 1].kind == "num"
+
+    def _country(self, i: int, currency: Currency) -> tuple[str, tuple[int, int]] | None:
+        """A country adjective at i that names one of this currency's countries."""
+        for iso, forms in currency.countries:
+            for words in forms:
+                n = len(words)
+                if all(self.nums.tok(i + k) is not None and self.tokens[i + k].text == words[k] for k in range(n)):
+                    return iso, (i, i + n)
+        return None
+
+    def _country_before(self, end: int, currency: Currency) -> tuple[str, tuple[int, int]] | None:
+        """An English adjective ending right before token `end`: Canadian dlrs, U.S. dlrs."""
+        for iso, forms in currency.countries:
+            for words in forms:
+                n = len(words)
+                s = end - n
+                if s >= 0 and all(self.tokens[s + k].text == words[k] for k in range(n)):
+                    return iso, (s, end)
+        return None
+
+    def _currency_after(self, i: int):
+        """(currency, (start, end) of its words, end of the whole, cue) after a number."""
+        if self.adjective_first:
+            for adj_len in (0, 1, 2, 3):  # the adjective may stand between: 15 mln Canadian dlrs
+                found = self._currency_at(i + adj_len, prefix=False)
+                if found is None:
+                    continue
+                currency, _, end = found
+                if adj_len:
+                    cue = self._country_before(i + adj_len, currency)
+                    if cue is None or cue[1][0] != i:
+                        continue
+                    return currency, (i, end), end, cue
+                return currency, (i, end), end, None
+            return None
+        found = self._currency_at(i, prefix=False)
+        if found is None:
+            return None
+        currency, _, end = found
+        cue = self._country(end, currency)
+        if cue is not None:
+            return currency, (i, cue[1][1]), cue[1][1], cue
+        return currency, (i, end), end, None
+
+    def _currency_prefix(self, i: int):
+        """(currency, (start, end), number start, cue) for '$15', 'US$ 3.14', 'EUR 20', 'Canadian $'."""
+        found = self._currency_at(i, prefix=True)
+        cue = None
+        start = i
+        if found is None and self.adjective_first:
+            for n in (1, 2, 3):
+                inner = self._currency_at(i + n, prefix=True)
+                if inner is not None:
+                    c = self._country_before(i + n, inner[0])
+                    if c is not None and c[1][0] == i:
+                        found, cue = inner, c
+                        break
+        if found is None:
+            return None
+        currency, _, end = found
+        if cue is None and not self.adjective_first:
+            cue = self._country(end, currency)
+            if cue is not None:
+                end = cue[1][1]
+        nxt = self.nums.tok(end)
+        if nxt is None or (nxt.kind == "sym" and nxt.text not in "-+"):
+            if not (nxt is not None and nxt.text == "." and self.nums.is_digits(end + 1)):
+                return None
+            end += 1  # Rs. 20
+        return currency, (start, end), end, cue
+
+    def _subunits(self, amount: Amount) -> Amount:
+        """'20 dollars 43 cents', '$20 and 43c', 'سبعة دولار وتسعة وتسعون سنت'."""
+        if amount.subunit or amount.scale is not None:
+            return amount
+        j = amount.end
+        conn = self.table.longest(self.tokens, j, {"connector"}, ())
+        k = conn.end if conn is not None else j
+        num = self.nums.number_at(k, allow_over=False)
+        if num is None or num.value >= HUNDRED or num.value < 0 or num.scale is not None:
+            if conn is None and self.tokens[j - 1].kind != "num":
+                num2 = None
+            return amount
+        sub = self.table.longest(self.tokens, num.end, {"currency"}, ())
+        if sub is not None and sub.payload.subunit:
+            end = sub.end
+        elif self._at_sentence_end(num.end) and num.value == num.value.to_integral_value():
+            end = num.end
+        else:
+            return amount
+        amount.value = (amount.value or Decimal(0)) + num.value / HUNDRED
+        amount.end = end
+        amount.rule += ("<subunits>",)
+        return amount
+
+    def _at_sentence_end(self, i: int) -> bool:
+        t = self.nums.tok(i)
+        return t is None or (t.kind == "sym" and t.text in _SENTENCE_END)
+
+    # --- ranges ----------------------------------------------------------------
+
+    def _range_with_opener(self, i: int) -> Amount | None:
+        """'بين 10 و15 مليون دولار', 'from 10 to 20 dollars', 'من عشرة لعشرين دولار'."""
+        opener = self.table.longest(self.tokens, i, {"range_open"})
+        if opener is None or self._changes_before(i):
+            return None
+        left = self._single(opener.end)
+        if left is None:
+            return None
+        for middle in self.table.matches(self.tokens, left.end, {"range_middle"}, ()):
+            if middle.payload != opener.payload:
+                continue
+            found = self._close_range(left, middle.end, opener_start=i, skip=opener.skip)
+            if found is not None:
+                return found
+        # the middle glued to the right end: لعشرين، و15 (و15 is two tokens, لعشرين one)
+        nxt = self.nums.tok(left.end)
+        if nxt is not None and nxt.kind == "word":
+            for m in self.table.matches(self.tokens, left.end, {"range_middle"}, ()):
+                pass
+            right = self._glued_middle(left.end, opener.payload)
+            if right is not None:
+                return self._unify(left, right, i, opener.skip, opener_word=True)
+        return None
+
+    def _glued_middle(self, i: int, group: int) -> Amount | None:
+        t = self.tokens[i]
+        for m in self.table.matches(self.tokens, i, {"range_middle"}, ()):
+            del m
+        for words_form in self._middle_letters(group):
+            if t.text.startswith(words_form) and len(t.text) > len(words_form):
+                stripped = self._single_stripped(i, len(words_form))
+                if stripped is not None:
+                    return stripped
+        return None
+
+    def _middle_letters(self, group: int) -> list[str]:
+        out = []
+        for bucket in self.table._by_first.values():
+            for phrase in bucket:
+                if phrase.category == "range_middle" and phrase.payload == group and len(phrase.words) == 1 and len(phrase.words[0]) == 1:
+                    out.append(phrase.words[0])
+        return out
+
+    def _single_stripped(self, i: int, skip: int) -> Amount | None:
+        """Parse a number word at i as if its first `skip` letters were absent."""
+        t = self.tokens[i]
+        rest = t.text[skip:]
+        fake = Token(t.kind, rest, t.start + skip, t.end, t.glued)
+        saved = self.tokens[i]
+        self.tokens[i] = fake
+        try:
+            amount = self._single(i)
+        finally:
+            self.tokens[i] = saved
+        if amount is not None and amount.start == i:
+            amount.skip += skip
+        return amount
+
+    def _close_range(self, left: Amount, j: int, opener_start: int | None, skip: int = 0) -> Amount | None:
+        right = self._single(j)
+        if right is None:
+            return None
+        return self._unify(left, right, opener_start if opener_start is not None else left.start, skip if opener_start is not None else left.skip, opener_word=opener_start is not None)
+
+    def _bare_range(self, left: Amount) -> Amount | None:
+        """'10-20 دولار', '$10-15 million', '25 to 30 pct', '٢٠~١٠٠'."""
+        if left.qualifier == "range" or left.kind == "ordinal":
+            return None
+        middle = None
+        for m in self.table.matches(self.tokens, left.end, {"range_middle"}, ()):
+            if not m.phrase.words or self._range_group_open(m.payload):
+                continue
+            middle = m
+            break
+        if middle is None:
+            return None
+        if self._changes_before(left.start):
+            return None
+        if middle.phrase.words == ("-",) and self._chain_of_three(left.end):
+            return None
+        right = self._single(middle.end)
+        if right is None:
+            return None
+        if middle.phrase.words == ("-",) and left.kind == right.kind == "number" and self._looks_like_years(left, right):
+            return None
+        return self._unify(left, right, left.start, left.skip, opener_word=False)
+
+    def _range_group_open(self, group: int) -> bool:
+        """True when this middle word needs an opener (بين ... و)."""
+        for bucket in self.table._by_first.values():
+            for phrase in bucket:
+                if phrase.category == "range_open" and phrase.payload == group:
+                    return True
+        return False
+
+    def _changes_before(self, i: int) -> bool:
+        """A change verb just before: 'rose from 10 to 15 pct' is two figures, not a range."""
+        for k in range(max(0, i - 4), i):
+            if self.table.longest(self.tokens, k, {"change"}) is not None:
+                return True
+        return False
+
+    def _chain_of_three(self, i: int) -> bool:
+        """1-222-2222 or 2015-11-28: a code or a date, not a range."""
+        return self.nums.is_digits(i + 1) and self.nums.is_sym(i + 2, "-/") and self.nums.is_digits(i + 3)
+
+    @staticmethod
+    def _looks_like_years(left: Amount, right: Amount) -> bool:
+        lo, hi = _YEARS
+        if left.value is None or right.value is None:
+            return False
+        if lo <= left.value <= hi and (lo <= right.value <= hi or (right.value < 100 and right.value == right.value.to_integral_value())):
+            return True
+        return False
+
+    def _unify(self, left: Amount, right: Amount, start: int, skip: int, opener_word: bool) -> Amount | None:
+        """Make one range of two ends, sharing scale and unit: '$10-15 million' = 10M-15M USD."""
+        if left.value is None or right.value is None or left.qualifier != "exact" or right.qualifier != "exact":
+            return None
+        lo, hi = left.value, right.value
+        if left.scale is None and right.scale is not None and right.head is not None and lo < right.head * (10 if opener_word else 1) + (0 if opener_word else 1) and lo <= right.head:
+            lo = lo * right.scale
+        kinds = {left.kind, right.kind} - {"number"}
+        if len(kinds) > 1:
+            return None
+        kind = kinds.pop() if kinds else "number"
+        unit = left.unit or right.unit
+        if left.unit and right.unit and left.unit != right.unit:
+            return None
+        if left.kind not in ("number", kind) or right.kind not in ("number", kind):
+            return None
+        if left.kind == "money" and right.kind == "number" and left.unit_span and left.unit_span[0] >= left.start and left.unit_span[0] > left.start:
+            return None  # "10 dollars - 20 people"
+        if lo > hi:
+            return None
+        merged = Amount(
+            kind, None, start, right.end, skip, minimum=lo, maximum=hi, unit=unit,
+            unit_span=right.unit_span or left.unit_span, qualifier="range",
+            cue_span=right.cue_span or left.cue_span, scale=right.scale, head=right.head,
+            rule=("<range>",) + left.rule + right.rule, subunit=left.subunit or right.subunit,
+        )
+        return merged
+
+    def _merge_bounds(self, amount: Amount) -> Amount:
+        """'أكثر من 10 وأقل من 20' → one range from 10 to 20."""
+        if amount.qualifier not in ("at_least", "at_most"):
+            return amount
+        conn = self.table.longest(self.tokens, amount.end, {"connector"}, ())
+        if conn is None:
+            return amount
+        other = self.amount_at(conn.end)
+        if other is None or {amount.qualifier, other.qualifier} != {"at_least", "at_most"}:
+            return amount
+        low, high = (amount, other) if amount.qualifier == "at_least" else (other, amount)
+        if low.value is None or high.value is None or low.value > high.value:
+            return amount
+        if amount.unit and other.unit and amount.unit != other.unit:
+            return amount
+        kinds = {amount.kind, other.kind} - {"number"}
+        if len(kinds) > 1:
+            return amount
+        return Amount(
+            kinds.pop() if kinds else "number", None, amount.start, other.end, amount.skip,
+            minimum=low.value, maximum=high.value, unit=amount.unit or other.unit,
+            unit_span=amount.unit_span or other.unit_span, qualifier="range",
+            cue_span=amount.cue_span or other.cue_span, rule=("<range>",) + amount.rule + other.rule,
+        )
+
+    @staticmethod
+    def _bounds(amount: Amount) -> Amount:
+        if amount.qualifier == "at_least":
+            amount.minimum = amount.value
+        elif amount.qualifier == "at_most":
+            amount.maximum = amount.value
+        return amount
+
+    # --- what is not an amount ---------------------------------------------------
+
+    def _number_before(self, i: int) -> bool:
+        return i > 0 and self.tokens[i - 1].kind == "num"
+
+    def _not_code(self, num: NumberParse) -> bool:
+        """False for a number glued into a code or a measure: GPT-5, H1, 180ml, 4G."""
+        first = self.tokens[num.start]
+        if first.kind == "num" or (first.kind == "sym" and num.start + 1 < len(self.tokens)):
+            k = num.start if first.kind == "num" else num.start + 1
+            lead = self.tokens[k]
+            if lead.kind == "num" and lead.glued and k > 0:
+                prev = self.tokens[k - 1]
+                if prev.kind == "word" and prev.text.isascii():
+                    return False  # H1, Q3, FY2015
+                if prev.kind == "sym" and prev.text == "-" and prev.glued and k > 1 and self.tokens[k - 2].kind == "word":
+                    return False  # GPT-5, COVID-19
+        last = self.tokens[num.end - 1]
+        nxt = self.nums.tok(num.end)
+        if last.kind == "num" and nxt is not None and nxt.glued and nxt.kind == "word":
+            if self._glued_word_is_known(num.end):
+                return True
+            if nxt.text in ("s",):  # the 1980s
+                return False
+            return False  # 180ml, 29km, 4g
+        return True
+
+    def _glued_word_is_known(self, i: int) -> bool:
+        return bool(self.table.matches(self.tokens, i, {"scale", "currency", "percent_after", "points", "ordinal_suffix", "reversed_decimal"}, ()))
+
+    def _is_model_number(self, num: NumberParse) -> bool:
+        """'Sora 2', 'Windows 11', 'GPT 5': a small number right after a capitalised Latin name."""
+        if num.words or num.scale is not None or num.start == 0:
+            return False
+        prev = self.tokens[num.start - 1]
+        if prev.kind != "word" or not prev.text.isascii() or prev.text in ("a", "an"):
+            return False
+        s, _ = self.folded.span(prev.start, prev.end)
+        if not self.text[s : s + 1].isupper():
+            return False
+        value = num.value
+        return value == value.to_integral_value() and 0 < value < 1000 and len(self.tokens[num.start].text) <= 3
+
+    # --- output ------------------------------------------------------------------
+
+    def to_mention(self, amount: Amount) -> Mention:
+        fs = self.tokens[amount.start].start + amount.skip
+        fe = self.tokens[amount.end - 1].end
+        start, end = self.folded.span(fs, fe)
+        unit_raw = self._original(amount.unit_span) if amount.unit_span else None
+        cue = self._original(amount.cue_span) if amount.cue_span else None
+        unit = amount.unit
+        if amount.kind == "percent" and unit is None:
+            unit = "percent"
+        value = amount.value if amount.qualifier != "range" else None
+        return Mention(
+            kind=amount.kind, value=value, min=amount.minimum, max=amount.maximum,
+            unit=unit, unit_raw=unit_raw, qualifier=amount.qualifier,
+            text=self.text[start:end], start=start, end=end, cue=cue,
+            rule=" ".join(amount.rule) if amount.rule else "<number>",
+        )
+
+    def _original(self, span: tuple[int, int]) -> str:
+        s, e = self.folded.span(self.tokens[span[0]].start, self.tokens[span[1] - 1].end)
+        return self.text[s:e]

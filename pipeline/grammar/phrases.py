@@ -1,0 +1,190 @@
+"""One look-up table per language over every lexicon the amount grammar reads.
+
+A phrase is a lexicon form split into tokens exactly as article text is, so a
+multi-word form (في المائة، ما يقارب، ر.س، per cent) matches token by token.
+The first word of a phrase may carry a proclitic (بنحو، والمليار، لعشرين); the
+match says how many characters of it to skip.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any, Iterable
+
+from .. import lexicons
+from ..errors import LexiconError
+from ..normalize import fold_form
+from .tokens import Token, tokenize
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    category: str
+    payload: Any
+    words: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    phrase: Phrase
+    end: int  # token index after the phrase
+    skip: int  # characters of the first token that are a proclitic
+
+    @property
+    def category(self) -> str:
+        return self.phrase.category
+
+    @property
+    def payload(self) -> Any:
+        return self.phrase.payload
+
+
+@dataclass(frozen=True, slots=True)
+class Currency:
+    unit: str
+    iso: str | None
+    prefix: bool
+    subunit: bool
+    countries: tuple[tuple[str, tuple[str, ...]], ...]
+    codes_only: bool = False  # an ISO code: matches only when written in capitals
+
+
+class PhraseTable:
+    """Every phrase of one language, indexed by its first word."""
+
+    def __init__(self, lang: str, phrases: Iterable[Phrase], proclitics: Iterable[str]):
+        self.lang = lang
+        self._by_first: dict[str, list[Phrase]] = {}
+        for phrase in phrases:
+            self._by_first.setdefault(phrase.words[0], []).append(phrase)
+        for bucket in self._by_first.values():
+            bucket.sort(key=lambda p: -len(p.words))
+        self.proclitics = tuple(sorted({fold_form(c) for c in proclitics}, key=len, reverse=True))
+        self.first_words = frozenset(self._by_first)
+
+    def matches(
+        self,
+        tokens: list[Token],
+        i: int,
+        categories: frozenset[str] | set[str],
+        clitics: tuple[str, ...] | None = None,
+    ) -> list[Match]:
+        """All phrases of `categories` starting at token i, longest first.
+
+        `clitics` limits which proclitics the first word may carry (None: any).
+        A form found as written always beats one found by stripping a clitic.
+        """
+        if i >= len(tokens):
+            return []
+        first = tokens[i].text
+        found = self._matches_from(tokens, i, first, 0, categories)
+        if found or tokens[i].kind != "word":
+            return found
+        for clitic in self.proclitics if clitics is None else clitics:
+            if first.startswith(clitic) and len(first) - len(clitic) >= 2:
+                found = self._matches_from(tokens, i, first[len(clitic) :], len(clitic), categories)
+                if found:
+                    return found
+        return []
+
+    def longest(self, tokens, i, categories, clitics=None) -> Match | None:
+        found = self.matches(tokens, i, categories, clitics)
+        return found[0] if found else None
+
+    def _matches_from(self, tokens, i, first, skip, categories) -> list[Match]:
+        out = []
+        for phrase in self._by_first.get(first, ()):
+            if phrase.category not in categories:
+                continue
+            n = len(phrase.words)
+            if i + n > len(tokens):
+                continue
+            if all(tokens[i + k].text == phrase.words[k] for k in range(1, n)):
+                out.append(Match(phrase, i + n, skip))
+        return out
+
+
+def _words(form: str) -> tuple[str, ...]:
+    return tuple(t.text for t in tokenize(fold_form(form)))
+
+
+def _phrases(category: str, forms: Iterable[str], payload: Any = None) -> Iterable[Phrase]:
+    for form in forms:
+        words = _words(form)
+        if not words:
+            raise LexiconError(f"empty form in {category}")
+        yield Phrase(category, payload, words)
+
+
+@lru_cache(maxsize=None)
+def table(lang: str) -> PhraseTable:
+    """Build (once) the look-up table of one language from its lexicon files."""
+    nums = lexicons.numbers(lang)
+    phrases: list[Phrase] = []
+    add = phrases.extend
+    for entry in nums.atoms:
+        add(_phrases("atom", entry.forms, Decimal(entry.value)))
+    add(_phrases("needs_indefinite", nums.needs_indefinite))
+    add(_phrases("teen_suffix", nums.teen_suffix))
+    for entry in nums.hundreds:
+        add(_phrases("hundreds", entry.forms, Decimal(entry.value)))
+    add(_phrases("hundred", nums.hundred_words, Decimal(100)))
+    add(_phrases("connector", nums.connectors))
+    add(_phrases("indefinite", nums.indefinite))
+    for frac in nums.fractions:
+        add(_phrases("fraction", frac.forms, (frac.denominator, "singular")))
+        add(_phrases("fraction", frac.dual, (frac.denominator, "dual")))
+        add(_phrases("fraction", frac.plural, (frac.denominator, "plural")))
+    add(_phrases("fraction_over", nums.fraction_over))
+    add(_phrases("decimal_point", nums.decimal_point))
+    add(_phrases("reversed_decimal", nums.reversed_decimal_marks))
+    add(_phrases("negative", nums.negative_words))
+    add(_phrases("pronoun_before", nums.pronoun_before))
+    for scale in lexicons.scales(lang):
+        add(_phrases("scale", scale.forms, scale))
+    ords = lexicons.ordinals(lang)
+    for entry in ords.units:
+        add(_phrases("ordinal", entry.forms, Decimal(entry.value)))
+    add(_phrases("ordinal_suffix", ords.digit_suffixes))
+    add(_phrases("compound_only", ords.compound_only))
+    cur = lexicons.currencies(lang)
+    seen: dict[tuple[str, ...], Currency] = {}
+    for entry in cur.currencies:
+        currency = Currency(
+            entry.unit, entry.iso, entry.prefix, entry.subunit,
+            tuple((iso, tuple(_words(f) for f in forms)) for iso, forms in entry.countries.items()),
+        )
+        for form in entry.forms:
+            words = _words(form)
+            if seen.get(words, currency) != currency:
+                raise LexiconError(f"lexicons/{lang}/currencies.yaml: {form!r} is listed under two currencies")
+            seen[words] = currency
+            phrases.append(Phrase("currency", currency, words))
+        for iso, forms in entry.countries.items():
+            add(_phrases("country", forms, iso))
+    for code in lexicons.currency_codes().codes:
+        words = _words(code)
+        if words not in seen:
+            phrases.append(Phrase("currency", Currency("code", code, True, False, (), True), words))
+    pct = lexicons.percent(lang)
+    add(_phrases("percent_after", pct.after))
+    add(_phrases("percent_before", pct.before))
+    add(_phrases("percent_weak", pct.before_weak))
+    add(_phrases("points", pct.points))
+    quals = lexicons.qualifiers(lang)
+    for entry in quals.before:
+        add(_phrases("qual_before", entry.forms, (entry.qualifier, entry.in_span)))
+    for entry in quals.after:
+        add(_phrases("qual_after", entry.forms, (entry.qualifier, entry.in_span)))
+    for n, rng in enumerate(quals.ranges):
+        add(_phrases("range_open", rng.open, n))
+        add(_phrases("range_middle", rng.middle, n))
+    add(_phrases("change", quals.change_words))
+    return PhraseTable(lang, phrases, lexicons.clitics(lang).proclitics)
+
+
+def currency_adjective_first(lang: str) -> bool:
+    """English puts the country before the currency (Canadian dollars), Arabic after (ريال سعودي)."""
+    return lexicons.currencies(lang).adjective_position == "before"

@@ -1,0 +1,199 @@
+"""Lexicons: words as data, one folder per language, validated as they load.
+
+Every language folder holds the same file names. Each file is read with a
+pydantic model (`extra="forbid"`, so a typo in a key fails loudly), and every
+form is folded with the same function as article text, so an entry typed with
+another alef, a diacritic or tatweel still matches.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ..errors import LexiconError
+
+LEXICONS = Path(__file__).parent
+LANGS = ("ar", "en")
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class Entry(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ValueForms(Entry):
+    value: int
+    forms: list[str] = Field(min_length=1)
+
+
+class FractionEntry(Entry):
+    denominator: int = Field(gt=1)
+    forms: list[str] = []
+    dual: list[str] = []
+    plural: list[str] = []
+
+
+class NumbersLexicon(Entry):
+    atoms: list[ValueForms]
+    needs_indefinite: list[str] = []
+    teen_suffix: list[str]
+    hundreds: list[ValueForms]
+    hundred_words: list[str]
+    connectors: list[str]
+    indefinite: list[str]
+    fractions: list[FractionEntry]
+    fraction_over: list[str]
+    decimal_point: list[str]
+    reversed_decimal_marks: list[str]
+    negative_words: list[str]
+    pronoun_before: list[str]
+
+
+class ScaleEntry(Entry):
+    value: int = Field(gt=1)
+    number: Literal["singular", "dual", "dual_or_accusative", "plural", "abbreviation"]
+    glued: bool = False
+    forms: list[str] = Field(min_length=1)
+
+
+class OrdinalsLexicon(Entry):
+    units: list[ValueForms]
+    digit_suffixes: list[str] = []
+    definite_cardinals: bool
+    compound_only: list[str]
+
+
+class CurrencyEntry(Entry):
+    unit: str
+    iso: str | None = Field(pattern=r"^[A-Z]{3}$")  # required, even when null
+    prefix: bool = False
+    subunit: bool = False
+    forms: list[str] = Field(min_length=1)
+    countries: dict[str, list[str]] = {}
+
+
+class CurrenciesLexicon(Entry):
+    adjective_position: Literal["before", "after"]
+    currencies: list[CurrencyEntry]
+
+
+class CurrencyCodes(Entry):
+    codes: list[str]
+
+
+class PercentLexicon(Entry):
+    after: list[str]
+    before: list[str]
+    before_weak: list[str]
+    points: list[str]
+
+
+class QualifierEntry(Entry):
+    qualifier: Literal["exact", "approx", "at_least", "at_most"]
+    in_span: bool = True
+    forms: list[str] = Field(min_length=1)
+
+
+class RangeEntry(Entry):
+    open: list[str]
+    middle: list[str] = Field(min_length=1)
+
+
+class QualifiersLexicon(Entry):
+    before: list[QualifierEntry]
+    after: list[QualifierEntry]
+    ranges: list[RangeEntry]
+    change_words: list[str]
+
+
+class CliticsLexicon(Entry):
+    proclitics: list[str]
+
+
+def read_yaml(path: Path) -> Any:
+    """Parse one lexicon file; a YAML error names the file."""
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as err:
+        raise LexiconError(f"{_where(path)}: cannot read: {err}") from err
+
+
+def _where(path: Path) -> str:
+    return f"lexicons/{path.relative_to(LEXICONS)}"
+
+
+def load_model(path: Path, model: type[M]) -> M:
+    """Validate a whole file against `model`; the error names file and field."""
+    data = read_yaml(path)
+    try:
+        return model.model_validate(data)
+    except ValidationError as err:
+        first = err.errors()[0]
+        at = ".".join(str(p) for p in first["loc"])
+        raise LexiconError(f"{_where(path)}, {at}: {first['msg']}") from err
+
+
+def load_list(path: Path, model: type[M]) -> list[M]:
+    """Validate a file that is a list of entries; the error names the entry."""
+    data = read_yaml(path)
+    if not isinstance(data, list):
+        raise LexiconError(f"{_where(path)}: expected a list of entries")
+    out = []
+    for i, item in enumerate(data):
+        try:
+            out.append(model.model_validate(item))
+        except ValidationError as err:
+            raise LexiconError(f"{_where(path)}, entry {i}: {err.errors()[0]['msg']}") from err
+    return out
+
+
+def lang_dir(lang: str) -> Path:
+    if lang not in LANGS:
+        raise LexiconError(f"no lexicons for language {lang!r} (have: {', '.join(LANGS)})")
+    return LEXICONS / lang
+
+
+@lru_cache(maxsize=None)
+def numbers(lang: str) -> NumbersLexicon:
+    return load_model(lang_dir(lang) / "numbers.yaml", NumbersLexicon)
+
+
+@lru_cache(maxsize=None)
+def scales(lang: str) -> list[ScaleEntry]:
+    return load_list(lang_dir(lang) / "scales.yaml", ScaleEntry)
+
+
+@lru_cache(maxsize=None)
+def ordinals(lang: str) -> OrdinalsLexicon:
+    return load_model(lang_dir(lang) / "ordinals.yaml", OrdinalsLexicon)
+
+
+@lru_cache(maxsize=None)
+def currencies(lang: str) -> CurrenciesLexicon:
+    return load_model(lang_dir(lang) / "currencies.yaml", CurrenciesLexicon)
+
+
+@lru_cache(maxsize=None)
+def currency_codes() -> CurrencyCodes:
+    return load_model(LEXICONS / "currency_codes.yaml", CurrencyCodes)
+
+
+@lru_cache(maxsize=None)
+def percent(lang: str) -> PercentLexicon:
+    return load_model(lang_dir(lang) / "percent.yaml", PercentLexicon)
+
+
+@lru_cache(maxsize=None)
+def qualifiers(lang: str) -> QualifiersLexicon:
+    return load_model(lang_dir(lang) / "qualifiers.yaml", QualifiersLexicon)
+
+
+@lru_cache(maxsize=None)
+def clitics(lang: str) -> CliticsLexicon:
+    return load_model(lang_dir(lang) / "clitics.yaml", CliticsLexicon)
