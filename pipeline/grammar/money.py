@@ -52,12 +52,14 @@ class AmountReader:
         self.lang = lang
         self.nums = NumberReader(self.tokens, self.table)
         self.adjective_first = currency_adjective_first(lang)
+        self.amounts: list[Amount] = []  # what `mentions` found, in token indices
 
     # --- scanning ----------------------------------------------------------
 
     def mentions(self) -> list[Mention]:
         """Every amount in the text, left to right, never overlapping."""
         out: list[Mention] = []
+        self.amounts = []
         i = 0
         while i < len(self.tokens):
             if not self._could_start(i):
@@ -68,6 +70,7 @@ class AmountReader:
                 i += 1
                 continue
             out.append(self.to_mention(found))
+            self.amounts.append(found)
             i = found.end
         return out
 
@@ -137,8 +140,9 @@ class AmountReader:
         num = self.nums.number_at(start)
         if num is None and prefix is None:
             indefinite = self.table.longest(self.tokens, i, {"indefinite"}, ())
-            if indefinite is not None and self._currency_after(indefinite.end) is not None:
-                num = NumberParse(ONE, i, indefinite.end, words=True)  # a dollar
+            after = self._currency_after(indefinite.end) if indefinite is not None else None
+            if after is not None and self.nums.number_at(after[2]) is None:
+                num = NumberParse(ONE, i, indefinite.end, words=True)  # a dollar (not "a $4 billion")
         if num is None:
             return None
         if prefix is None and not self._not_code(num):

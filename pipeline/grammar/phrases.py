@@ -24,6 +24,7 @@ class Phrase:
     category: str
     payload: Any
     words: tuple[str, ...]
+    glued: tuple[bool, ...] = ()  # per word: written with no space before it (us$, ر.س)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +102,7 @@ class PhraseTable:
             n = len(phrase.words)
             if i + n > len(tokens):
                 continue
-            if all(tokens[i + k].text == phrase.words[k] for k in range(1, n)):
+            if all(tokens[i + k].text == phrase.words[k] and (tokens[i + k].glued or not phrase.glued[k]) for k in range(1, n)):
                 out.append(Match(phrase, i + n, skip))
         return out
 
@@ -110,12 +111,18 @@ def _words(form: str) -> tuple[str, ...]:
     return tuple(t.text for t in tokenize(fold_form(form)))
 
 
+def _glued(form: str) -> tuple[bool, ...]:
+    """Which words of a form are written against the one before (a symbol inside us$, ر.س)."""
+    toks = tokenize(fold_form(form))
+    return tuple(k > 0 and t.glued and (t.kind == "sym" or toks[k - 1].kind == "sym") for k, t in enumerate(toks))
+
+
 def _phrases(category: str, forms: Iterable[str], payload: Any = None) -> Iterable[Phrase]:
     for form in forms:
         words = _words(form)
         if not words:
             raise LexiconError(f"empty form in {category}")
-        yield Phrase(category, payload, words)
+        yield Phrase(category, payload, words, _glued(form))
 
 
 @lru_cache(maxsize=None)
@@ -161,13 +168,13 @@ def table(lang: str) -> PhraseTable:
             if seen.get(words, currency) != currency:
                 raise LexiconError(f"lexicons/{lang}/currencies.yaml: {form!r} is listed under two currencies")
             seen[words] = currency
-            phrases.append(Phrase("currency", currency, words))
+            phrases.append(Phrase("currency", currency, words, _glued(form)))
         for iso, forms in entry.countries.items():
             add(_phrases("country", forms, iso))
     for code in lexicons.currency_codes().codes:
         words = _words(code)
         if words not in seen:
-            phrases.append(Phrase("currency", Currency("code", code, True, False, (), True), words))
+            phrases.append(Phrase("currency", Currency("code", code, True, False, (), True), words, _glued(code)))
     pct = lexicons.percent(lang)
     add(_phrases("percent_after", pct.after))
     add(_phrases("percent_before", pct.before))
@@ -188,3 +195,51 @@ def table(lang: str) -> PhraseTable:
 def currency_adjective_first(lang: str) -> bool:
     """English puts the country before the currency (Canadian dollars), Arabic after (ريال سعودي)."""
     return lexicons.currencies(lang).adjective_position == "before"
+
+
+@lru_cache(maxsize=None)
+def cue_table(lang: str) -> PhraseTable:
+    """The words claims are built from: metrics, periods, sources, modality, company nouns."""
+    phrases: list[Phrase] = []
+    add = phrases.extend
+    met = lexicons.metrics(lang)
+    for trigger in met.triggers:
+        add(_phrases("metric", trigger.forms, (trigger.metric, trigger.object)))
+    add(_phrases("growth_up", met.growth.up, 1))
+    add(_phrases("growth_down", met.growth.down, -1))
+    per = lexicons.periods(lang)
+    for kind, forms in per.rates.items():
+        add(_phrases("rate", forms, kind))
+    for kind, forms in per.spans.items():
+        add(_phrases("span", forms, kind))
+    add(_phrases("last_word", per.last_words))
+    add(_phrases("fiscal", per.fiscal))
+    for offset, forms in per.relative.items():
+        add(_phrases("relative", forms, offset))
+    add(_phrases("by_year", per.by_year))
+    add(_phrases("year_word", per.year_words))
+    for month, forms in per.months.items():
+        add(_phrases("month", forms, month))
+    src = lexicons.sources(lang)
+    add(_phrases("src_before", src.before))
+    add(_phrases("src_verb", src.verbs))
+    add(_phrases("src_unnamed", src.unnamed))
+    add(_phrases("src_analysts", src.analysts))
+    add(_phrases("outlet_noun", src.outlet_nouns))
+    mod = lexicons.modality(lang)
+    for name in ("estimated", "projected", "conditional", "denied"):
+        add(_phrases("modality", getattr(mod, name), name))
+    companies = lexicons.load_model(lexicons.lang_dir(lang) / "companies.yaml", lexicons.CompanyNouns)
+    add(_phrases("company_noun", companies.company_nouns))
+    return PhraseTable(lang, phrases, lexicons.clitics(lang).proclitics)
+
+
+def currency_countries(lang: str, raw: str) -> frozenset[str]:
+    """The ISO codes an ambiguous currency word may stand for: ريال -> SAR, QAR, OMR ..."""
+    words = _words(raw)
+    if not words:
+        return frozenset()
+    for match in table(lang).matches(tokenize(fold_form(raw)), 0, {"currency"}):
+        currency: Currency = match.payload
+        return frozenset(iso for iso, _ in currency.countries)
+    return frozenset()

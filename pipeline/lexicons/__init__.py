@@ -197,3 +197,79 @@ def qualifiers(lang: str) -> QualifiersLexicon:
 @lru_cache(maxsize=None)
 def clitics(lang: str) -> CliticsLexicon:
     return load_model(lang_dir(lang) / "clitics.yaml", CliticsLexicon)
+
+
+# --- claim lexicons: metrics, periods, sources, modality ------------------------
+
+
+class MetricTrigger(Entry):
+    metric: Literal[
+        "spending", "cost", "revenue", "profit", "loss", "margin", "valuation",
+        "investment", "funding", "acquisition", "stake", "stake_value", "share",
+        "price", "debt", "fine", "writedown", "budget", "growth", "other",
+    ]
+    object: str | None = None
+    forms: list[str] = Field(min_length=1)
+
+
+class GrowthWords(Entry):
+    up: list[str]
+    down: list[str]
+
+
+class MetricsLexicon(Entry):
+    triggers: list[MetricTrigger]
+    growth: GrowthWords
+
+
+class PeriodsLexicon(Entry):
+    rates: dict[Literal["day", "week", "month", "year", "per_unit"], list[str]]
+    spans: dict[Literal["quarter", "half_year", "nine_months", "year", "month"], list[str]]
+    last_words: list[str]
+    fiscal: list[str]
+    relative: dict[int, list[str]]
+    by_year: list[str]
+    year_words: list[str]
+    months: dict[int, list[str]]
+
+
+class SourcesLexicon(Entry):
+    before: list[str]
+    verbs: list[str]
+    unnamed: list[str]
+    analysts: list[str]
+    outlet_nouns: list[str]
+
+
+class ModalityLexicon(Entry):
+    estimated: list[str]
+    projected: list[str]
+    conditional: list[str]
+    denied: list[str]
+
+
+@lru_cache(maxsize=None)
+def metrics(lang: str) -> MetricsLexicon:
+    return load_model(lang_dir(lang) / "metrics.yaml", MetricsLexicon)
+
+
+@lru_cache(maxsize=None)
+def periods(lang: str) -> PeriodsLexicon:
+    return load_model(lang_dir(lang) / "periods.yaml", PeriodsLexicon)
+
+
+@lru_cache(maxsize=None)
+def sources(lang: str) -> SourcesLexicon:
+    return load_model(lang_dir(lang) / "sources.yaml", SourcesLexicon)
+
+
+@lru_cache(maxsize=None)
+def modality(lang: str) -> ModalityLexicon:
+    return load_model(lang_dir(lang) / "modality.yaml", ModalityLexicon)
+
+
+class CompanyNouns(BaseModel):
+    """The part of `companies.yaml` the claim builder reads (the rest is for entities)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    company_nouns: list[str] = []

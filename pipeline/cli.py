@@ -1,0 +1,179 @@
+"""The `mizan` command: thin typer commands over the pipeline's functions.
+
+Each command parses its options, calls a plain function, and turns a known
+error (`MizanError`) into one line on stderr and exit status 2. Articles that
+fail are recorded in the run manifest and make the exit status 1; the run
+itself goes on.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from . import __version__
+from .errors import MizanError
+
+app = typer.Typer(
+    name="mizan",
+    help="Extract financial claims from Arabic and English news and weigh them against each other.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+schema_app = typer.Typer(help="JSON Schemas of every output model.", no_args_is_help=True)
+eval_app = typer.Typer(help="Score the grammar and the extractor.", no_args_is_help=True)
+app.add_typer(schema_app, name="schema")
+app.add_typer(eval_app, name="eval")
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """One clear line on stderr; the caller raises what this returns."""
+    typer.echo(f"mizan: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"mizan {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
+) -> None:
+    """Mizan reads news, extracts exact, grounded financial claims and checks them across articles."""
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+@app.command()
+def extract(
+    inputs: Annotated[list[Path], typer.Argument(help="JSONL files of articles, .txt files, or folders of them.")],
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Claims JSONL file (default: stdout).")] = None,
+    manifest: Annotated[Optional[Path], typer.Option(help="Where to write the run manifest (default: next to -o).")] = None,
+    ner_model: Annotated[Optional[Path], typer.Option(help="Local folder of a token-classification NER model (optional).")] = None,
+) -> None:
+    """Extract claims: one JSON line per claim, plus a manifest that accounts for every article."""
+    from .runner import extract_files
+
+    try:
+        summary = extract_files(inputs, output, manifest, ner_model=ner_model, started=now())
+    except MizanError as err:
+        raise fail(str(err)) from None
+    for line in summary.problems:
+        typer.echo(f"mizan: {line}", err=True)
+    typer.echo(summary.line(), err=True)
+    if summary.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def demo(
+    inputs: Annotated[list[Path], typer.Argument(help="Articles to run on (the sample corpus by default).")],
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("out/demo"),
+) -> None:
+    """Run the main job on a corpus and print a short human summary."""
+    from .runner import demo_summary, extract_files
+
+    try:
+        summary = extract_files(inputs, out / "claims.jsonl", started=now())
+    except MizanError as err:
+        raise fail(str(err)) from None
+    demo_summary(summary, out)
+    if summary.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def mentions(
+    lang: Annotated[str, typer.Option(help="ar, en, or auto (detected per line).")] = "auto",
+) -> None:
+    """Read UTF-8 text on stdin, one document per line; write one JSON line of mentions per line."""
+    from .grammar import find_mentions
+    from .ingest import detect_language
+
+    if lang not in ("ar", "en", "auto"):
+        raise fail(f"--lang must be ar, en or auto, not {lang!r}")
+    stdin = sys.stdin.buffer
+    out = sys.stdout
+    bad = 0
+    for number, raw in enumerate(stdin, start=1):
+        try:
+            line = raw.decode("utf-8").rstrip("\r\n")
+        except UnicodeDecodeError as err:
+            typer.echo(f"mizan: line {number}: not valid UTF-8 (byte {err.object[err.start]:#04x} at offset {err.start})", err=True)
+            out.write(json.dumps({"mentions": [], "error": "invalid UTF-8"}) + "\n")
+            bad += 1
+            continue
+        line_lang = lang if lang != "auto" else (detect_language(line) or "en")
+        found = find_mentions(line, line_lang)
+        out.write(json.dumps({"mentions": [m.model_dump(mode="json") for m in found]}, ensure_ascii=False) + "\n")
+    out.flush()
+    if bad:
+        raise typer.Exit(1)
+
+
+@schema_app.command("export")
+def schema_export(
+    folder: Annotated[Path, typer.Argument(help="Where to write the schemas.")] = Path("schemas"),
+) -> None:
+    """Write the JSON Schema of every output model into FOLDER."""
+    from .schemas import export_schemas
+
+    for path in export_schemas(folder):
+        typer.echo(str(path))
+
+
+@eval_app.command("mentions")
+def eval_mentions(
+    suites: Annotated[list[Path], typer.Argument(help="Peer-suite JSONL files or folders.")],
+    show_failures: Annotated[int, typer.Option(help="List up to N failed cases per suite.")] = 0,
+) -> None:
+    """Accuracy of the amount grammar on peer test suites (Duckling, Recognizers-Text, NeMo)."""
+    from .evaluate import print_suite_scores
+
+    files: list[Path] = []
+    for p in suites:
+        if p.is_dir():
+            files.extend(sorted(p.glob("*.jsonl")))
+        elif p.is_file():
+            files.append(p)
+        else:
+            raise fail(f"{p}: no such file or folder")
+    print_suite_scores(files, show_failures)
+
+
+@eval_app.command("claims")
+def eval_claims(
+    articles: Annotated[list[Path], typer.Argument(help="JSONL files of the articles the gold describes.")],
+    gold: Annotated[Path, typer.Option(help="Folder of gold files (<lang>/<id>.json).")],
+    predictions: Annotated[Optional[Path], typer.Option(help="Claims JSONL to score (default: extract now).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
+) -> None:
+    """Precision, recall, F1 and per-field accuracy of claims against gold files."""
+    from .evaluate import print_claim_scores
+
+    try:
+        print_claim_scores(articles, gold, predictions, as_json)
+    except MizanError as err:
+        raise fail(str(err)) from None
+
+
+def main() -> None:
+    """Entry point of the `mizan` console script."""
+    try:
+        app()
+    except MizanError as err:  # anything a command did not catch itself
+        typer.echo(f"mizan: {err}", err=True)
+        sys.exit(2)
+    except BrokenPipeError:  # `mizan ... | head`
+        sys.exit(0)

@@ -1,0 +1,203 @@
+"""Entities: a gazetteer run through spaCy's SpanRuler, plus an optional local NER model.
+
+The gazetteer (`lexicons/entities.yaml`) maps names as articles write them, in
+either script, to one canonical name. Arabic is matched on the folded copy of
+the text (alef and yaa variants, diacritics and tatweel gone), with each form
+also registered behind the proclitics that glue onto names (وأبل، لموبايلي);
+English is matched case-insensitively on the text itself. Company patterns catch
+names the gazetteer lacks: «X» after شركة/مجموعة, and "X Inc", "X Corp" ...
+
+The optional statistical backend loads a Hugging Face token-classification model
+from a local folder laid out like camel-tools' NERecognizer models (config.json
+with ANERcorp labels, weights, vocab.txt). It never downloads: camel-tools' own
+`camel_tools.ner` module is not imported because importing it fetches a data
+catalogue from the network.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable
+
+import spacy
+from pydantic import BaseModel, ConfigDict, Field
+
+from . import lexicons
+from .errors import ConfigError
+from .normalize import fold, fold_form
+
+ENTITY_TYPES = ("organisation", "product", "person", "outlet", "country", "index", "other")
+
+
+class GazetteerEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str
+    type: str = Field(pattern="^(" + "|".join(ENTITY_TYPES) + ")$")
+    country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+    forms: list[str] = Field(min_length=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """An entity mention: canonical name and type, offsets into the original text."""
+
+    name: str
+    type: str
+    start: int
+    end: int
+    text: str
+    how: str  # "gazetteer", "pattern" or "ner"
+    country: str | None = None
+
+
+@lru_cache(maxsize=None)
+def gazetteer() -> tuple[GazetteerEntry, ...]:
+    path = lexicons.LEXICONS / "entities.yaml"
+    return tuple(lexicons.load_list(path, GazetteerEntry))
+
+
+@lru_cache(maxsize=None)
+def by_name() -> dict[str, GazetteerEntry]:
+    return {entry.name: entry for entry in gazetteer()}
+
+
+@lru_cache(maxsize=None)
+def canonical_names() -> dict[str, str]:
+    """Every folded form and name -> canonical name (the scorer's alias table)."""
+    table: dict[str, str] = {}
+    for entry in gazetteer():
+        for form in (entry.name, *entry.forms):
+            table.setdefault(fold_form(form), entry.name)
+    return table
+
+
+class EntityFinder:
+    """Finds entities in one language; build once, reuse for every article."""
+
+    def __init__(self, lang: str, ner_model: Path | None = None):
+        self.lang = lang
+        self.nlp = spacy.blank(lang)
+        attr = "ORTH" if lang == "ar" else "LOWER"
+        ruler = self.nlp.add_pipe("span_ruler", config={"spans_key": "entities", "phrase_matcher_attr": attr, "overwrite": True})
+        self._entries = gazetteer()
+        ruler.add_patterns(list(self._patterns()))
+        self._companies = lexicons.load_model(lexicons.lang_dir(lang) / "companies.yaml", CompanyPatterns)
+        self.ner = LocalNER(ner_model) if ner_model is not None else None
+
+    def _patterns(self) -> Iterable[dict]:
+        proclitics = [""] + ([fold_form(c) for c in lexicons.clitics(self.lang).proclitics] if self.lang == "ar" else [])
+        for index, entry in enumerate(self._entries):
+            for form in {fold_form(f) if self.lang == "ar" else f.lower() for f in (*entry.forms,)}:
+                for clitic in proclitics:
+                    yield {"label": entry.type, "pattern": clitic + form, "id": f"{index}|{len(clitic)}"}
+
+    def find(self, text: str, start: int = 0, end: int | None = None) -> list[Found]:
+        """Entities in text[start:end], offsets into `text`, left to right, not overlapping."""
+        end = len(text) if end is None else end
+        chunk = text[start:end]
+        folded = fold(chunk) if self.lang == "ar" else None
+        doc = self.nlp(folded.text if folded is not None else chunk)
+        found: list[Found] = []
+        for span in doc.spans["entities"]:
+            index, clitic = (int(x) for x in span.id_.split("|"))
+            entry = self._entries[index]
+            s, e = span.start_char + clitic, span.end_char
+            if folded is not None:
+                s, e = folded.span(s, e)
+            found.append(Found(entry.name, entry.type, start + s, start + e, chunk[s:e], "gazetteer", entry.country))
+        found.extend(self._company_patterns(text, start, end, found))
+        if self.ner is not None:
+            found.extend(self.ner.find(text, start, end, found))
+        return _without_overlaps(found)
+
+    def _company_patterns(self, text: str, start: int, end: int, known: list[Found]) -> list[Found]:
+        """Names the gazetteer lacks: a quoted name after a company noun, X Inc, X Corp."""
+        out = []
+        taken = [(f.start, f.end) for f in known]
+        for pattern in self._companies.compiled():
+            for m in pattern.finditer(text, start, end):
+                s, e = m.span("name")
+                name = m.group("name").strip()
+                if not name or any(a < e and s < b for a, b in taken):
+                    continue
+                canonical = canonical_names().get(fold_form(name), name)
+                entry = by_name().get(canonical)
+                out.append(Found(canonical, entry.type if entry else "organisation", s, e, text[s:e], "pattern", entry.country if entry else None))
+                taken.append((s, e))
+        return out
+
+
+def _without_overlaps(found: list[Found]) -> list[Found]:
+    """Longest first on overlap; the gazetteer beats a pattern, a pattern beats NER."""
+    rank = {"gazetteer": 0, "pattern": 1, "ner": 2}
+    chosen: list[Found] = []
+    for f in sorted(found, key=lambda f: (rank[f.how], -(f.end - f.start), f.start)):
+        if all(f.end <= c.start or c.end <= f.start for c in chosen):
+            chosen.append(f)
+    return sorted(chosen, key=lambda f: f.start)
+
+
+class CompanyPatterns(BaseModel):
+    """`lexicons/<lang>/companies.yaml`: words that announce a company name."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    quoted_after: list[str] = []  # a company noun, then a quoted name
+    legal_suffixes: list[str] = []  # X Inc, X Corp
+    name_endings: list[str] = []  # X Group, X Laboratories
+    company_nouns: list[str] = []  # "the company", الشركة: refer back to the last organisation
+
+    def compiled(self) -> list[re.Pattern]:
+        out = []
+        if self.quoted_after:
+            nouns = "|".join(re.escape(n) for n in self.quoted_after)
+            out.append(re.compile(rf"(?:{nouns})\s*[«\"“](?P<name>[^»\"”\n]{{2,40}})[»\"”]"))
+        if self.legal_suffixes:  # the suffix is not part of the name: Atari Corp -> Atari
+            sufs = "|".join(re.escape(s) for s in self.legal_suffixes)
+            out.append(re.compile(rf"\b(?P<name>(?:[A-Z][\w&'.-]*\s){{0,3}}[A-Z][\w&'.-]*)\s(?:{sufs})\b"))
+        if self.name_endings:  # the ending is part of the name: Hartford Insurance Group
+            ends = "|".join(re.escape(s) for s in self.name_endings)
+            out.append(re.compile(rf"\b(?P<name>(?:[A-Z][\w&'.-]*\s){{1,3}}(?:{ends}))\b"))
+        return out
+
+
+class LocalNER:
+    """A token-classification model loaded from a local folder; ORG and PERS spans only."""
+
+    LABELS = {"ORG": "organisation", "PERS": "person", "PER": "person"}
+
+    def __init__(self, path: Path):
+        path = Path(path)
+        if not (path / "config.json").is_file():
+            raise ConfigError(f"NER model folder {path} has no config.json (expected a camel-tools NERecognizer layout)")
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        try:
+            from transformers import AutoModelForTokenClassification, AutoTokenizer, pipeline
+        except ImportError as err:  # pragma: no cover - transformers is a core dependency
+            raise ConfigError(f"transformers is not installed: {err}") from err
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
+            model = AutoModelForTokenClassification.from_pretrained(str(path), local_files_only=True)
+        except (OSError, ValueError) as err:
+            raise ConfigError(f"cannot load NER model from {path}: {err}") from err
+        self.pipe = pipeline("token-classification", model=model, tokenizer=tokenizer, aggregation_strategy="simple", device=-1)
+
+    def find(self, text: str, start: int, end: int, known: list[Found]) -> list[Found]:
+        out = []
+        for item in self.pipe(text[start:end]):
+            label = self.LABELS.get(str(item.get("entity_group", "")).split("-")[-1])
+            if label is None:
+                continue
+            s, e = start + int(item["start"]), start + int(item["end"])
+            surface = text[s:e].strip()
+            if not surface:
+                continue
+            s += len(text[s:e]) - len(text[s:e].lstrip())
+            e = s + len(surface)
+            name = canonical_names().get(fold_form(surface), fold_form(surface) if label == "person" else surface)
+            out.append(Found(name, label, s, e, surface, "ner"))
+        return out

@@ -1,0 +1,177 @@
+"""Periods: "يوميًا", "الربع الثالث 2024", "النصف الأول", "fiscal 1987", "Nine mths", "by 2027".
+
+`find_periods` reads one text (through the `AmountReader` that already found
+its amounts, so ordinals and years are known) and returns every period
+expression with its kind and, where it can be resolved against the article
+date, its time: `2015-Q2`, `FY2015-Q3`, `2015-H1`, `1986-9M`, `2015`, `2015-07`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from .money import Amount, AmountReader
+from .phrases import cue_table
+
+_YEAR_MIN, _YEAR_MAX = 1900, 2100
+_LINKS_AR = {"من", "عام", "العام", "لعام", "سنه", "السنه", "لسنه", "للعام", "في", "خلال"}
+_LINKS_EN = {"of", "in", "for", "fiscal", ",", "the", "year", "ended", "ending"}
+_HALF = {"quarter": 3, "half_year": 6, "nine_months": 9}
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodFound:
+    kind: str | None  # a PeriodKind, or None for a time alone ("2014", "يوليو 2015")
+    time: str | None
+    start: int  # token indices in the reader
+    end: int
+    rate: bool = False  # a rate after an amount: يوميا, a day
+    projected: bool = False  # a target date: بحلول 2027
+
+
+def year_of(amount: Amount) -> int | None:
+    """The year a number mention stands for, if it looks like one."""
+    if amount.kind != "number" or amount.value is None or amount.scale is not None:
+        return None
+    v = amount.value
+    if v != v.to_integral_value() or not (_YEAR_MIN <= v <= _YEAR_MAX):
+        return None
+    return int(v)
+
+
+def find_periods(reader: AmountReader, amounts: list[Amount], today: date | None) -> list[PeriodFound]:
+    """Every period expression of the text, left to right."""
+    cues = cue_table(reader.lang)
+    tokens = reader.tokens
+    at_start = {a.start: a for a in amounts}
+    at_end = {a.end: a for a in amounts}
+    links = _LINKS_AR if reader.lang == "ar" else _LINKS_EN
+    out: list[PeriodFound] = []
+    i = 0
+    while i < len(tokens):
+        m = cues.longest(tokens, i, {"rate", "span", "by_year", "month"})
+        if m is None:
+            amount = at_start.get(i)
+            year = year_of(amount) if amount is not None else None
+            if year is not None:
+                out.append(PeriodFound(None, str(year), i, amount.end))  # type: ignore[union-attr]
+                i = amount.end  # type: ignore[union-attr]
+                continue
+            i += 1
+            continue
+        if m.category == "rate":
+            out.append(PeriodFound(m.payload, None, i, m.end, rate=True))
+            i = m.end
+            continue
+        if m.category == "by_year":
+            year, end = _year_after(tokens, m.end, at_start, links, cues, today)
+            if year is not None:
+                out.append(PeriodFound(None, str(year), i, end, projected=True))
+                i = end
+                continue
+            i = m.end
+            continue
+        if m.category == "month":
+            year, end = _year_after(tokens, m.end, at_start, links, cues, today, allow_day=True)
+            if year is not None:
+                out.append(PeriodFound(None, f"{year}-{int(m.payload):02d}", i, end))
+                i = end
+                continue
+            i = m.end
+            continue
+        found = _span(reader, m, i, at_start, at_end, links, cues, today)
+        if found is not None:
+            out.append(found)
+            i = max(found.end, i + 1)
+        else:
+            i = m.end
+    return out
+
+
+def _span(reader, m, i, at_start, at_end, links, cues, today) -> PeriodFound | None:
+    """A reporting period: quarter/half/nine months/year with its ordinal, year and fiscal mark."""
+    tokens = reader.tokens
+    kind = m.payload
+    start, j = i, m.end
+    number: int | None = None
+    ordinal = at_start.get(j)
+    if ordinal is not None and ordinal.kind == "ordinal":
+        number, j = int(ordinal.value), ordinal.end
+    else:
+        before = at_end.get(i)
+        if before is not None and before.kind == "ordinal":
+            number, start = int(before.value), before.start
+        elif cues.longest(tokens, j, {"last_word"}) is not None and kind in ("quarter", "half_year"):
+            number = 4 if kind == "quarter" else 2
+            j = cues.longest(tokens, j, {"last_word"}).end
+    fiscal = False
+    if cues.longest(tokens, j, {"fiscal"}) is not None:
+        fiscal, j = True, cues.longest(tokens, j, {"fiscal"}).end
+    if start > 0 and cues.longest(tokens, start - 1, {"fiscal"}) is not None and reader.lang == "en":
+        fiscal, start = True, start - 1
+    year, end = _year_after(tokens, j, at_start, links, cues, today)
+    if year is None:
+        # English puts the year first: the 1986 fourth quarter, fiscal 1987 year
+        prev = at_end.get(start)
+        if prev is not None and year_of(prev) is not None:
+            year, start = year_of(prev), prev.start
+        end = j
+    if kind == "half_year" and number is None and len(m.phrase.words) == 1 and year is None:
+        return None  # "half" alone is a fraction, not a period
+    if kind in ("quarter", "half_year") and number is not None and not 1 <= number <= (4 if kind == "quarter" else 2):
+        return None
+    if kind == "year" and year is None:
+        relative = cues.longest(tokens, m.end, {"relative"})
+        if relative is not None and today is not None:
+            year, end = today.year + int(relative.payload), relative.end
+    if kind in ("quarter", "half_year", "nine_months") and year is None and today is not None and number is not None:
+        year = _latest_year(kind, number, today)
+    time = _format(kind, number, year, fiscal)
+    return PeriodFound(kind if kind != "month" else "month", time, start, end)
+
+
+def _year_after(tokens, j, at_start, links, cues, today, allow_day: bool = False) -> tuple[int | None, int]:
+    """A year right after a period word: 'من عام 2015', 'of 1987', 'الماضي'. Returns (year, end)."""
+    k = j
+    for _ in range(3):
+        amount = at_start.get(k)
+        if amount is not None:
+            year = year_of(amount)
+            if year is not None:
+                return year, amount.end
+            if allow_day and amount.kind == "number" and amount.value is not None and amount.value <= 31:
+                k = amount.end
+                continue
+            return None, j
+        relative = cues.longest(tokens, k, {"relative"})
+        if relative is not None and today is not None:
+            return today.year + int(relative.payload), relative.end
+        if k < len(tokens) and tokens[k].text in links:
+            k += 1
+            continue
+        break
+    return None, j
+
+
+def _latest_year(kind: str, number: int, today: date) -> int:
+    """A quarter or half named without a year: the latest one that has begun by the article date."""
+    months = _HALF[kind]
+    first_month = (number - 1) * months + 1 if kind != "nine_months" else 1
+    return today.year if first_month <= today.month else today.year - 1
+
+
+def _format(kind: str, number: int | None, year: int | None, fiscal: bool) -> str | None:
+    if year is None:
+        return None
+    prefix = "FY" if fiscal else ""
+    if kind == "quarter" and number is not None:
+        return f"{prefix}{year}-Q{number}"
+    if kind == "half_year" and number is not None:
+        return f"{prefix}{year}-H{number}"
+    if kind == "nine_months":
+        return f"{prefix}{year}-9M"
+    if kind == "year":
+        return f"{prefix}{year}"
+    return f"{prefix}{year}"
+

@@ -1,0 +1,61 @@
+"""Output writers: JSONL and JSON written atomically, so a killed run leaves no half files.
+
+A file is written to a temporary name in the same folder, flushed to disk and
+renamed over the target: readers see the old file or the new one, never a torn
+one. The DuckDB store of batch runs lives in `pipeline/database.py`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Iterable, Iterator
+
+from pydantic import BaseModel
+
+
+@contextmanager
+def atomic_write(path: Path, mode: str = "w") -> Iterator[IO]:
+    """Write `path` through a temporary file renamed into place on success."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, mode, encoding=None if "b" in mode else "utf-8") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def dump_line(record: BaseModel) -> str:
+    """One record as one JSON line (UTF-8 text, not \\u escapes)."""
+    return json.dumps(record.model_dump(mode="json"), ensure_ascii=False) + "\n"
+
+
+def write_jsonl(path: Path, records: Iterable[BaseModel]) -> int:
+    """Write records atomically, one per line; returns how many."""
+    count = 0
+    with atomic_write(path) as handle:
+        for record in records:
+            handle.write(dump_line(record))
+            count += 1
+    return count
+
+
+def write_json(path: Path, record: BaseModel) -> None:
+    with atomic_write(path) as handle:
+        handle.write(json.dumps(record.model_dump(mode="json"), ensure_ascii=False, indent=1) + "\n")
+
+
+def manifest_path(output: Path) -> Path:
+    """The manifest that goes with an output file: claims.jsonl -> claims.manifest.json."""
+    return output.with_name(output.name.removesuffix(".jsonl") + ".manifest.json")
