@@ -10,7 +10,8 @@ suite's kind. Three reading rules, stated here because they change counts:
   the same value (Recognizers' number model reads "$20" as the number 20);
 - an exact mention is the interval [value, value] when a case expects min = max;
 - a sub-unit case ("10 cents", value 10 in cents) is compared in main units
-  (0.10), which is how Mizan reports money.
+  (0.10), which is how Mizan reports money (satoshis, which are not hundredths,
+  are compared as written).
 
 Cases the peers got wrong are listed with a reason in
 `corpora/peer-exceptions.yaml`; they are counted and reported apart, never
@@ -20,7 +21,6 @@ dropped silently.
 from __future__ import annotations
 
 import json
-from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -33,6 +33,7 @@ from .models import Mention
 
 EXCEPTIONS_FILE = Path(__file__).resolve().parent.parent / "corpora" / "peer-exceptions.yaml"
 _TOLERANCE = 1e-9
+_WHOLE_SUBUNITS = {"Satoshi"}  # a satoshi is 1e-8 bitcoin: Mizan reports satoshis as written
 
 
 def suite_kinds(path: Path) -> set[str]:
@@ -69,7 +70,7 @@ def item_matches(expected: dict[str, Any], m: Mention) -> bool:
         return False
     value = expected.get("value")
     if value is not None:
-        if expected.get("subunit"):
+        if expected.get("subunit") and expected.get("unit_raw") not in _WHOLE_SUBUNITS:
             value = value / 100
         got = m.value if m.value is not None else None
         if not _close(value, got):
@@ -175,13 +176,39 @@ def score_suites(paths: Iterable[Path]) -> list[SuiteScore]:
     return [score_suite(p, exceptions) for p in paths]
 
 
-def totals_by_lang(scores: list[SuiteScore]) -> dict[str, tuple[int, int]]:
-    """(passed, scored) per language."""
-    out: Counter = Counter()
-    seen: dict[str, list[int]] = {}
+def exception_totals(scores: list[SuiteScore]) -> dict[str, dict[str, int]]:
+    """Per language: passed and scored, over all cases and without documented exceptions."""
+    out: dict[str, dict[str, int]] = {}
     for s in scores:
-        row = seen.setdefault(s.lang, [0, 0])
-        row[0] += s.passed
-        row[1] += s.scored
-    del out
-    return {lang: (p, n) for lang, (p, n) in seen.items()}
+        row = out.setdefault(s.lang, {"passed": 0, "scored": 0, "passed_clean": 0, "scored_clean": 0, "exceptions": 0})
+        row["passed"] += s.passed
+        row["scored"] += s.scored
+        row["exceptions"] += s.exceptions
+        row["scored_clean"] += s.scored - s.exceptions
+        row["passed_clean"] += s.passed - (s.exceptions - s.exceptions_failed)
+    return out
+
+
+def print_suite_scores(paths: list[Path], show_failures: int = 0) -> None:
+    """The table `mizan eval mentions` prints."""
+    from rich.console import Console
+    from rich.table import Table
+
+    scores = score_suites(paths)
+    table = Table(title="Amount grammar on peer suites")
+    for col in ("suite", "lang", "cases", "scored", "right", "accuracy", "documented exceptions", "accuracy without them"):
+        table.add_column(col, justify="right" if col not in ("suite", "lang") else "left", no_wrap=col == "suite")
+    for s in scores:
+        table.add_row(s.name, s.lang, str(s.cases), str(s.scored), str(s.passed), f"{s.accuracy:.1%}", str(s.exceptions), f"{s.accuracy_without_exceptions:.1%}")
+    for lang, row in sorted(exception_totals(scores).items()):
+        table.add_row(f"all {lang}", lang, "", str(row["scored"]), str(row["passed"]), f"{row['passed'] / row['scored']:.1%}",
+                      str(row["exceptions"]), f"{row['passed_clean'] / row['scored_clean']:.1%}", style="bold")
+    console = Console()
+    console.print(table)
+    if show_failures:
+        for s in scores:
+            for f in s.failures[:show_failures]:
+                expected = [(e["kind"], e.get("value"), e.get("min"), e.get("max"), e.get("currency")) for e in f.expected]
+                got = [(m.kind, m.value, m.min, m.max, m.unit, m.text) for m in f.got]
+                note = f" [exception: {f.exception}]" if f.exception else ""
+                console.print(f"{f.id}: {f.text!r} expected {expected} got {got}{note}", markup=False)

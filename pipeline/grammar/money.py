@@ -7,17 +7,19 @@ each with exact values and offsets into the original text.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from ..models import Mention
 from ..normalize import fold
-from .numbers import HUNDRED, ONE, NumberParse, NumberReader
+from .numbers import HUNDRED, ONE, NumberParse, NumberReader, _vulgar
 from .phrases import Currency, currency_adjective_first, table
 from .tokens import Token, tokenize
 
 _SENTENCE_END = ".,;:!?)\u060C\u061B\u061F"  # includes ، ؛ ؟
 _YEARS = (Decimal(1900), Decimal(2100))
+_URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+")
 
 
 @dataclass(slots=True)
@@ -53,6 +55,7 @@ class AmountReader:
         self.nums = NumberReader(self.tokens, self.table)
         self.adjective_first = currency_adjective_first(lang)
         self.amounts: list[Amount] = []  # what `mentions` found, in token indices
+        self._urls = [m.span() for m in _URL.finditer(self.folded.text)]
 
     # --- scanning ----------------------------------------------------------
 
@@ -76,13 +79,18 @@ class AmountReader:
 
     def _could_start(self, i: int) -> bool:
         t = self.tokens[i]
+        if self._in_url(t.start):
+            return False
         if t.kind == "num":
             return True
         if t.kind == "sym":
-            return t.text in "$€£¥₪₺¢%+-<>.,"
+            return t.text in "+-<>.,~" or t.text in self.table.first_words or _vulgar(t.text) is not None
         if t.text in self.table.first_words:
             return True
         return any(t.text.startswith(c) and t.text[len(c) :] in self.table.first_words for c in self.table.proclitics)
+
+    def _in_url(self, pos: int) -> bool:
+        return any(a <= pos < b for a, b in self._urls)
 
     def best_at(self, i: int) -> Amount | None:
         """The longest amount or ordinal starting at token i."""
@@ -100,6 +108,8 @@ class AmountReader:
         """Qualifier, then a range or a single amount, then a trailing qualifier."""
         qualifier, j, span_start, skip = "exact", i, i, 0
         hedge = self.table.longest(self.tokens, i, {"qual_before"})
+        if hedge is not None and self.tokens[i].kind == "sym" and self.tokens[i].glued and i > 0 and self.tokens[i - 1].kind != "word" or (hedge is not None and self.tokens[i].kind == "sym" and i > 0 and self.tokens[i].glued and self.tokens[i - 1].text in "=<>"):
+            hedge = None  # "=>30", "<>30", "a0> 29": not a comparison sign
         if hedge is not None:
             qualifier, in_span = hedge.payload
             j = hedge.end
@@ -107,15 +117,17 @@ class AmountReader:
         amount = self._range_with_opener(j) or self._single(j)
         if amount is None:
             return None
+        amount = self._bare_range(amount) or amount
         if span_start != j:
             amount.start, amount.skip = span_start, skip
         if hedge is not None:
             amount.rule = (f"<{qualifier}>",) + amount.rule
             if amount.qualifier != "range":
                 amount.qualifier = qualifier
-        amount = self._bare_range(amount) or amount
         tail = self.table.longest(self.tokens, amount.end, {"qual_after"}, ())
-        if tail is not None and amount.qualifier in ("exact", tail.payload[0]) and amount.kind != "ordinal":
+        if tail is not None and self.nums.number_at(tail.end) is not None:
+            tail = None  # "5000 أو أقل من 6000": the bound belongs to the next number
+        if tail is not None and (amount.qualifier in ("exact", "approx", tail.payload[0])) and amount.kind != "ordinal":
             amount.qualifier = tail.payload[0]
             amount.rule += (f"<{tail.payload[0]}>",)
             if tail.payload[1]:
@@ -162,23 +174,25 @@ class AmountReader:
             amount = self._money(num, currency, (cs, ce), cue, start=i, end=end)
             amount.rule = (num.parts, "<currency>")
             return self._subunits(amount)
-        if self._is_model_number(num):
+        if self._is_model_number(num) or self._is_pronoun(num):
             return None
         return Amount("number", num.value, i, num.end, num.skip, scale=num.scale, head=num.head, rule=(num.parts,))
 
     def _money(self, num: NumberParse, currency: Currency, span, cue, start: int, end: int) -> Amount:
-        value = num.value / HUNDRED if currency.subunit else num.value
+        value = num.value / HUNDRED if currency.subunit else num.value * currency.scale
+        scale = num.scale if currency.scale == 1 else Decimal(currency.scale)
+        if scale is None and not currency.subunit:
+            after = self.table.longest(self.tokens, end, {"scale"}, ())
+            if after is not None and after.payload.number in ("singular", "plural") and not after.payload.glued:
+                value, scale, end = value * after.payload.value, Decimal(after.payload.value), after.end  # 75 USD million
         unit = currency.iso
         if cue is not None:
             unit = cue[0]
         return Amount(
-            "money", value, start, end, num.skip if start == num.start else self._skip_of(start),
+            "money", value, start, end, num.skip if start == num.start else 0,
             unit=unit, unit_span=span, cue_span=cue[1] if cue else None,
-            scale=num.scale, head=num.head, subunit=currency.subunit,
+            scale=scale, head=num.head, subunit=currency.subunit,
         )
-
-    def _skip_of(self, i: int) -> int:
-        return 0
 
     # --- currencies ------------------------------------------------------------
 
@@ -188,11 +202,13 @@ class AmountReader:
             currency: Currency = m.payload
             if prefix and not currency.prefix:
                 continue
-            if currency.codes_only and not self._capitals(i, m.end):
+            if currency.capitals_only and not self._capitals(i, m.end):
                 continue
+            if m.phrase.words[0] in self.table.indefinite_words and len(m.phrase.words) > 1 and not self.tokens[i + 1].glued:
+                continue  # "a $4 billion" is not A$4 billion
             if len(m.phrase.words) == 1 and self.tokens[i].kind == "word" and len(self.tokens[i].text) == 1 and not self._glued_to_number(i):
-                if not prefix:
-                    continue  # a lone letter (c, p, l) only counts glued to a number: 10c
+                if not prefix and not self._at_sentence_end(m.end):
+                    continue  # a lone letter (c, p) counts glued to a number (10c) or ending the text (10 c)
             return currency, m.skip, m.end
         return None
 
@@ -225,6 +241,13 @@ class AmountReader:
 
     def _currency_after(self, i: int):
         """(currency, (start, end) of its words, end of the whole, cue) after a number."""
+        if self.nums.is_sym(i, "-") and self.tokens[i].glued and self.nums.tok(i + 1) is not None and self.tokens[i + 1].glued:
+            found = self._currency_after_words(i + 1)  # a 12-cent dividend, a one-yen bid
+            if found is not None:
+                return found
+        return self._currency_after_words(i)
+
+    def _currency_after_words(self, i: int):
         if self.adjective_first:
             for adj_len in (0, 1, 2, 3):  # the adjective may stand between: 15 mln Canadian dlrs
                 found = self._currency_at(i + adj_len, prefix=False)
@@ -452,9 +475,9 @@ class AmountReader:
         if amount.qualifier not in ("at_least", "at_most"):
             return amount
         conn = self.table.longest(self.tokens, amount.end, {"connector"}, ())
-        if conn is None:
+        if conn is None and not self._starts_with_connector(amount.end):
             return amount
-        other = self.amount_at(conn.end)
+        other = self.amount_at(conn.end if conn is not None else amount.end)
         if other is None or {amount.qualifier, other.qualifier} != {"at_least", "at_most"}:
             return amount
         low, high = (amount, other) if amount.qualifier == "at_least" else (other, amount)
@@ -471,6 +494,13 @@ class AmountReader:
             unit_span=amount.unit_span or other.unit_span, qualifier="range",
             cue_span=amount.cue_span or other.cue_span, rule=("<range>",) + amount.rule + other.rule,
         )
+
+    def _starts_with_connector(self, i: int) -> bool:
+        """وأقل من 20: the connector glued to the next word."""
+        t = self.nums.tok(i)
+        if t is None or t.kind != "word":
+            return False
+        return any(t.text.startswith(c) and len(t.text) > len(c) for c in self.nums._next_clitics)
 
     @staticmethod
     def _bounds(amount: Amount) -> Amount:
@@ -509,6 +539,12 @@ class AmountReader:
 
     def _glued_word_is_known(self, i: int) -> bool:
         return bool(self.table.matches(self.tokens, i, {"scale", "currency", "percent_after", "points", "ordinal_suffix", "reversed_decimal"}, ()))
+
+    def _is_pronoun(self, num: NumberParse) -> bool:
+        """'the one you mentioned', 'أي واحد تفضل': "one" standing for a thing, not a number."""
+        if num.value != ONE or not num.words or num.end - num.start != 1 or num.start == 0:
+            return False
+        return self.table.longest(self.tokens, num.start - 1, {"pronoun_before"}, ()) is not None
 
     def _is_model_number(self, num: NumberParse) -> bool:
         """'Sora 2', 'Windows 11', 'GPT 5': a small number right after a capitalised Latin name."""

@@ -8,7 +8,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import unicodedata
+from dataclasses import dataclass
 from decimal import Decimal, localcontext
 
 from .phrases import Match, PhraseTable
@@ -19,6 +20,14 @@ TWO = Decimal(2)
 TEN = Decimal(10)
 HUNDRED = Decimal(100)
 _ARTICLE = "\u0627\u0644"  # the Arabic article, as a clitic
+_POWERS_OF_TEN = {Decimal(10) ** k for k in range(1, 7)}
+
+
+def _vulgar(ch: str) -> Decimal | None:
+    """½ ⅔ ¾ …: a vulgar fraction character's value (below one), or None."""
+    if len(ch) != 1 or not ("\u00bc" <= ch <= "\u00be" or "\u2150" <= ch <= "\u215e"):
+        return None
+    return Decimal(str(unicodedata.numeric(ch))).quantize(Decimal("1e-15"))
 
 
 def divide(a: Decimal, b: Decimal) -> Decimal:
@@ -59,6 +68,13 @@ class _Group:
     hundreds: bool = False
     last_unit: bool = False  # the last item read was a unit 1-9: a teen suffix may follow
     indefinite: bool = False  # "a" standing for one, valid only before hundred/scale/fraction
+    last_atom: Decimal | None = None  # the last joined part: the count of a plural fraction
+    fraction_only: bool = False  # only a fraction: after a scale it is a fraction of that scale
+    last_joined: bool = False  # the last part came after a connector (and, و)
+    joins: int = 0  # how many connectors joined parts of this group
+
+    def words_only(self) -> bool:
+        return self.value is not None and not self.literal and not self.indefinite
 
 
 class NumberReader:
@@ -112,6 +128,11 @@ class NumberReader:
         if self.is_sym(j, "/") and self.is_digits(j + 1) and not self.is_sym(j + 2, "/") and not self._date_tail(i):
             if self.tokens[j + 1].value:
                 return divide(value, self.tokens[j + 1].value), j + 2
+        times = self.tok(j)
+        if times is not None and times.glued and times.text in ("x", "\u00d7") and self.tok(j + 1) is not None and self.tokens[j + 1].text == "10" and self.tokens[j + 1].glued:
+            power = self._exponent(j + 2)
+            if power is not None and power[0] == "^":
+                return value.scaleb(power[1]), power[2]  # 1.3x10^6
         exponent = self._exponent(j)
         if exponent is not None:
             kind, power, end = exponent
@@ -121,12 +142,14 @@ class NumberReader:
                 with localcontext() as ctx:
                     ctx.prec = 28
                     return value**power, end
-        if t.text.isdigit() and len(t.text) <= 3:  # space-grouped thousands, never 423 0000
-            k, digits = j, t.text
+        if t.text.isdigit() and len(t.text) <= 3 and not self.is_sym(i - 1, "+"):
+            k, digits = j, t.text  # space-grouped thousands: 1 234 567, never 423 0000 or +1 222 2222
             while (n := self.tok(k)) is not None and n.kind == "num" and not n.glued and n.start - self.tokens[k - 1].end == 1 and n.text.split(".")[0].isdigit() and len(n.text.split(".")[0]) == 3:
                 digits += n.text
                 k += 1
-            if k > j:
+            after = self.tok(k)
+            spaced_on = after is not None and after.kind == "num" and after.start - self.tokens[k - 1].end == 1
+            if k > j and not spaced_on:
                 return Decimal(digits), k
         if self.is_digits(j) and not self.tokens[j].glued and self.is_sym(j + 1, "/") and self.is_digits(j + 2) and not self.is_sym(j + 3, "/") and self.tokens[j + 2].value:
             return value + divide(self.tokens[j].value, self.tokens[j + 2].value), j + 3
@@ -159,34 +182,163 @@ class NumberReader:
         if t is None:
             return None
         if t.kind == "sym" and t.text in "-+" and not (t.glued and self.tok(i - 1) and self.tokens[i - 1].kind in ("word", "num")):
-            if self.tok(i + 1) is not None and self.tokens[i + 1].kind == "num":
+            if self.tok(i + 1) is not None and (self.tokens[i + 1].kind == "num" or (self.is_sym(i + 1, ".") and self.is_digits(i + 2))):
                 sign, j = (-ONE if t.text == "-" else ONE), i + 1
         elif t.kind == "word" and (neg := self.word(i, {"negative"}, first=True)):
             sign, j, skip = -ONE, neg.end, 0
-        parse = self._unsigned_at(j)
+        parse = self._unsigned_at(j) or self._leading_point(j) or self._part_of(j)
         if parse is None:
             return None
         if allow_over:
-            parse = self._over(parse)
+            parse = self._decimal_of(parse) or self._over(parse)
         parse.value *= sign
         if j != i:  # the sign belongs to the span
             parse.start, parse.skip = i, skip
         return parse
 
+    def _part_of(self, i: int) -> NumberParse | None:
+        """'جزء من مئة' = 1/100: a fraction with its numerator left out."""
+        m = self.match(i, {"part_of"}, ())
+        if m is None:
+            return None
+        below = self._unsigned_at(m.end)
+        if below is None or not below.value:
+            return None
+        return NumberParse(divide(ONE, below.value), i, below.end, words=True)
+
+    def _leading_point(self, i: int) -> NumberParse | None:
+        """'.77', '٫٧٧': a decimal with no whole part (never the end of '1.5.')."""
+        if not (self.is_sym(i, ".") and self.is_digits(i + 1) and self.tokens[i + 1].glued):
+            return None
+        if i > 0 and self.tokens[i].glued and self.tokens[i - 1].kind in ("num", "word"):
+            return None
+        value = Decimal("0." + self.tokens[i + 1].text)
+        parse = NumberParse(value, i, i + 2, literal=True)
+        nxt = self.match(i + 2, {"scale"}, ())
+        if nxt is not None and (not nxt.payload.glued or self.tokens[i + 2].glued):
+            parse.value, parse.end, parse.scale, parse.head = value * nxt.payload.value, nxt.end, Decimal(nxt.payload.value), value
+        return parse
+
+    def _fraction_after_number(self, k: int, m: Match, g: _Group, joined: bool):
+        """A fraction word that only follows a number: ثلاث وعشرون خمس (23/5), one fifth,
+        two thirds, three twenty-firsts, ثلاث وخمس (3 + 1/5)."""
+        after = self.match(k, {"fraction_after"}, self._next_clitics if joined else ())
+        if after is not None and (m is None or after.end >= m.end):
+            denominator, form = after.payload
+            if not joined:
+                return "fraction_whole", Decimal(denominator), after.end, after.skip, None
+            part = divide(TWO if form == "dual" else ONE, Decimal(denominator))
+            return "fraction", part, after.end, after.skip, None
+        if self.lang == "en" and joined is False and g.words_only() and g.last_joined and g.last_atom is not None:
+            ordinal = self._ordinal_denominator(k)
+            if ordinal is not None and ordinal[2] and (g.joins >= 2 or not g.hundreds):
+                return "fraction_count", ordinal[0], ordinal[1], 0, None  # twenty and three fifths = 20 + 3/5
+        if self.lang == "en" and not joined and g.words_only():
+            ordinal = self._ordinal_denominator(k)
+            if ordinal is None or not (g.value == ONE or ordinal[2]):
+                return None
+            tens = g.last_atom
+            if tens is not None and not g.last_joined and tens % TEN == 0 and Decimal(20) <= tens < HUNDRED and ordinal[0] < TEN and g.value > tens:
+                return "fraction_replace", divide(g.value - tens, tens + ordinal[0]), ordinal[1], 0, None  # one hundred thirty fifths = 100/35
+            return "fraction_whole", ordinal[0], ordinal[1], 0, None
+        return None
+
+    def _ordinal_denominator(self, k: int) -> tuple[Decimal, int, bool] | None:
+        """'fifth', 'fifths', 'twenty-firsts', 'hundredths' as denominators: (value, end, plural)."""
+        t = self.tok(k)
+        if t is None or t.kind != "word":
+            return None
+        plural = False
+        m = self.match(k, {"ordinal"}, ())
+        if m is None and t.text.endswith("s"):
+            stem = Token(t.kind, t.text[:-1], t.start, t.end - 1, t.glued)
+            saved, self.tokens[k] = self.tokens[k], stem
+            try:
+                m = self.match(k, {"ordinal"}, ())
+            finally:
+                self.tokens[k] = saved
+            plural = m is not None
+        if m is None:
+            compound = self._english_compound_ordinal(k)
+            if compound is None:
+                return None
+            return compound.value, compound.end, False
+        if m.payload < 3 and not plural:  # "one second", "one first" are not fractions
+            return None
+        if self.match(m.end, {"fraction"}, ()) is not None:
+            return None
+        return m.payload, m.end, plural
+
+    def _plural_fraction_at(self, i: int) -> bool:
+        m = self.match(i, {"fraction"}, ())
+        if m is not None and m.payload[1] == "plural":
+            return True
+        if self.lang == "en":
+            ordinal = self._ordinal_denominator(i)
+            return ordinal is not None and ordinal[2]
+        return False
+
+    def _decimal_of(self, parse: NumberParse) -> NumberParse | None:
+        """'ستة وثمانية وثمانون من مئة' = 6.88: a whole part, و, then tenths or hundredths written out."""
+        conn = self.match(parse.end, {"connector"}, ())
+        k = conn.end if conn is not None else parse.end
+        after = self._unsigned_at(k) if conn is not None or self._glued_and(k) else None
+        if after is not None:
+            of = self.match(after.end, {"decimal_of"}, ())
+            base = self._unsigned_at(of.end) if of is not None else None
+            if base is not None and base.value in _POWERS_OF_TEN and after.value < base.value:
+                return NumberParse(parse.value + divide(after.value, base.value), parse.start, base.end, parse.skip, words=True)
+        of = self.match(parse.end, {"decimal_of"}, ())
+        if of is None:
+            return None
+        base = self._unsigned_at(of.end)
+        if base is None or base.value not in _POWERS_OF_TEN:
+            return None
+        for split in range(parse.end - 1, parse.start, -1):
+            t = self.tokens[split]
+            glued_and = t.kind == "word" and self.word(split, {"atom", "hundreds", "hundred"}, first=False) is not None and self.word(split, {"atom", "hundreds", "hundred"}, first=False).skip
+            separate = self.match(split, {"connector"}, ()) is not None
+            if not (glued_and or separate):
+                continue
+            whole = self._unsigned_at(parse.start, limit=split)
+            part = self._unsigned_at(split + 1 if separate else split)
+            if part is None and glued_and:
+                part = self._part_after_clitic(split)
+            if whole is None or part is None or whole.end != split or part.end != parse.end or part.value >= base.value:
+                continue
+            return NumberParse(whole.value + divide(part.value, base.value), parse.start, base.end, parse.skip, words=True)
+        return None
+
+    def _glued_and(self, i: int) -> bool:
+        m = self.word(i, {"atom", "hundreds", "hundred", "scale"}, first=False)
+        return m is not None and m.skip > 0
+
+    def _part_after_clitic(self, i: int) -> NumberParse | None:
+        m = self.word(i, {"atom", "hundreds", "hundred"}, first=False)
+        if m is None:
+            return None
+        rest = self._unsigned_at(i)
+        return rest
+
     def _over(self, parse: NumberParse) -> NumberParse:
-        """'X على Y' / 'X جزء من Y': a fraction written with words."""
-        over = self.match(parse.end, {"fraction_over"}, ())
+        """'X على Y', 'X جزء من Y', 'one over twenty', 'واحد من ثلاثة': a fraction in words."""
+        over = self.match(parse.end, {"fraction_over", "fraction_over_words"}, ())
         if over is None or parse.scale is not None:
             return parse
         below = self._unsigned_at(over.end)
-        if below is None or below.scale is not None or not below.value:
+        if below is None or not below.value:
             return parse
+        if over.category == "fraction_over_words" and ((parse.literal or below.literal) and not (parse.literal and below.words) or parse.value >= below.value):
+            return parse  # "واحد من ثلاثة" = 1/3; "five out of three pieces" is two numbers
+        nxt = self.tok(below.end)
+        if over.category == "fraction_over" and nxt is not None and nxt.kind in ("word", "num") and self.lang == "en":
+            return parse  # "5 over 3 years": a span of time, not a fraction
         parse.value = divide(parse.value, below.value)
         parse.end = below.end
         return parse
 
-    def _unsigned_at(self, i: int) -> NumberParse | None:
-        """Digits and number words, joined by connectors, multiplied by scales."""
+    def _unsigned_at(self, i: int, limit: int | None = None) -> NumberParse | None:
+        """Digits and number words, joined by connectors, multiplied by scales (tokens before `limit`)."""
         total = Decimal(0)
         group = _Group()
         last_scale: Decimal | None = None
@@ -201,10 +353,19 @@ class NumberReader:
                 conn = self.match(k, {"connector"}, ())
                 if conn is not None and not self._next_is_percent_word(conn.end):
                     k, joined = conn.end, True
-                elif self.lang == "en" and self.is_sym(k, "-") and self.tokens[k].glued and self.tok(k + 1) is not None and self.tokens[k + 1].glued and self.tokens[k + 1].kind == "word":
-                    k, joined = k + 1, True  # twenty-five
-            step = self._step(k, group, last_scale, have, joined)
-            if step is None:
+                elif self.lang == "en" and self.is_sym(k, "-") and group.words_only() and group.value < TEN and self._ordinal_denominator(k + 1) is not None:
+                    den, end, _plural = self._ordinal_denominator(k + 1)  # type: ignore[misc]
+                    group.value = divide(group.value, den)  # one-eighth, five - eighths
+                    group.fraction_only = True
+                    group.hundreds = group.units = group.tens = group.teen = True
+                    j = end
+                    continue
+                elif self.lang == "en" and self.is_sym(k, "-") and group.tens and not group.units and self.tok(k + 1) is not None and self.tokens[k + 1].kind == "word":
+                    nxt = self.match(k + 1, {"atom"}, ())
+                    if nxt is not None and nxt.payload < TEN:
+                        k, joined = k + 1, True  # twenty-five, fifty - two
+            step = self._step(k, group, last_scale, have, joined) if limit is None or k < limit else None
+            if step is None or (limit is not None and step[2] > limit):
                 break
             kind, value, end, skip, extra = step
             if not have:
@@ -215,9 +376,16 @@ class NumberReader:
             if kind == "literal":
                 group = _Group(value=value, literal=True)
                 literal = True
+            elif kind == "literal_part":
+                group.value = (group.value or Decimal(0)) + value
+                group.units = group.tens = True
+                literal = True
             elif kind == "indefinite":
                 group = _Group(value=ONE, indefinite=True)
             elif kind in ("unit", "teen", "tens"):
+                group.joins += bool(joined and self.match(k - 1, {"connector"}, ()) is not None or (joined and skip))
+                group.last_joined = joined
+                group.last_atom = value if joined or group.value is None else (group.last_atom or Decimal(0)) + value
                 group.value = value if group.value is None or group.indefinite else group.value + value
                 group.indefinite = False
                 group.units |= kind == "unit"
@@ -227,6 +395,7 @@ class NumberReader:
                 words = True
             elif kind == "teen_suffix":
                 group.value = (group.value or Decimal(0)) + TEN
+                group.last_atom = (group.last_atom or Decimal(0)) + TEN
                 group.teen, group.units, group.last_unit = True, False, False
                 words = True
             elif kind == "hundreds":
@@ -234,6 +403,7 @@ class NumberReader:
                 words = True
             elif kind == "hundred":
                 group.value = (group.value if group.value is not None else ONE) * HUNDRED
+                group.last_atom, group.last_joined = None, False
                 group.hundreds, group.units, group.tens, group.indefinite, group.last_unit = True, False, False, False, False
                 words = True
             elif kind == "scale":
@@ -250,13 +420,31 @@ class NumberReader:
                 total += value * last_scale  # type: ignore[operator]
                 group = _Group()
             elif kind == "fraction":
+                group.fraction_only = group.value is None or group.indefinite
                 group.value = value if group.value is None or group.indefinite else group.value + value
                 group.indefinite = False
                 group.hundreds = group.units = group.tens = True  # nothing below a fraction
                 words = True
-            elif kind == "fraction_count":  # ثلاثة أخماس = 3/5
-                group.value = divide(group.value or ONE, value)
+            elif kind == "fraction_count":  # ثلاثة أخماس = 3/5; عشرون وثلاثة أخماس = 20 + 3/5
+                small = group.last_atom is not None and group.last_atom <= TEN  # a count of parts is small
+                count = group.last_atom if small and (group.last_joined or self.lang == "ar") else (group.value or ONE)
+                group.fraction_only = count == (group.value or ONE)
+                group.value = (group.value or ONE) - count + divide(count, value)
                 group.hundreds = group.units = group.tens = True
+                words = True
+            elif kind == "noop":
+                pass
+            elif kind == "fraction_replace":
+                group.value = value
+                group.fraction_only = True
+                group.hundreds = group.units = group.tens = group.teen = True
+            elif kind == "local_scale":  # dozens count only their own number
+                group.value = (group.value or Decimal(0)) - value + value * extra
+                group.hundreds = group.units = group.tens = True
+            elif kind == "fraction_whole":  # ثلاث وعشرون خمس = 23/5, one fifth = 1/5
+                group.fraction_only = True
+                group.value = divide(group.value or ONE, value)
+                group.hundreds = group.units = group.tens = group.teen = True
                 words = True
             elif kind == "decimal":
                 group.value = (group.value or Decimal(0)) + value
@@ -265,7 +453,10 @@ class NumberReader:
             have = True
         if not have or group.indefinite:
             return None
-        value = total + (group.value or Decimal(0))
+        if group.fraction_only and last_scale is not None and group.value is not None and group.value < ONE:
+            value = total + group.value * last_scale  # three million and a half = 3.5 million
+        else:
+            value = total + (group.value or Decimal(0))
         return NumberParse(value, i, j, start_skip, last_scale, head, words, literal)
 
     def _next_is_percent_word(self, i: int) -> bool:
@@ -279,12 +470,20 @@ class NumberReader:
         first = not have
         fresh = g.value is None  # a new group may start here
         if t.kind == "num":
-            if not (first or (fresh and last_scale is not None and joined)):
-                return None
             lit = self.literal_at(k)
             if lit is None:
                 return None
-            return "literal", lit[0], lit[1], 0, None
+            if first or (fresh and last_scale is not None and joined):
+                return "literal", lit[0], lit[1], 0, None
+            if joined and g.hundreds and not g.units and not g.tens and not g.teen and 0 < lit[0] < HUNDRED and self.word(lit[1], {"hundred", "scale"}, first=False) is None:
+                return "literal_part", lit[0], lit[1], 0, None  # 3 hundred and 21
+            if fresh and last_scale is not None and lit[0] < TEN and self.word(lit[1], {"hundred"}, first=False) is not None:
+                return "literal", lit[0], lit[1], 0, None  # 4 thousand 3 hundred
+            return None
+        if t.kind == "sym" and (vulgar := _vulgar(t.text)) is not None:
+            if first or (g.value is not None and g.literal and t.glued) or joined:
+                return "fraction", vulgar, k + 1, 0, None  # ½, 2½, ¾
+            return None
         if t.kind != "word":
             return None
         m = self.word(k, {"atom", "teen_suffix", "hundreds", "hundred", "scale", "fraction", "indefinite", "needs_indefinite", "decimal_point"}, first=first and not joined)
@@ -294,39 +493,58 @@ class NumberReader:
                 m = None
             joined = m is not None
         if m is None:
+            if have and g.value is not None and not g.literal:
+                return self._fraction_after_number(k, None, g, joined)  # one fifth, three twenty-firsts
             return None
         if m.skip and have:
             joined = True  # a glued و is a connector: وعشرون، ونصف
         cat = m.category
         skip = m.skip
+        if cat == "hundreds" and not joined and g.value is not None and not g.hundreds and (g.literal or g.value < TEN):
+            multiplier = self.word(k, {"hundred"}, first=False)
+            if multiplier is not None and multiplier.end == m.end:
+                m, cat = multiplier, "hundred"  # ثمان مئة = 800, not 8 then 100
         if cat == "teen_suffix" or (cat == "atom" and m.payload == TEN and g.last_unit and not joined and not g.literal):
-            if g.last_unit and not joined and not g.teen and not g.tens and g.value is not None and g.value < TEN:
+            if g.last_unit and not joined and not g.teen and g.last_atom is not None and g.last_atom < TEN:
                 return "teen_suffix", None, m.end, skip, None
             if cat == "teen_suffix":
                 return None
+        step = self._word_step(k, m, cat, skip, g, last_scale, first, fresh, joined)
+        if step is None and have and g.value is not None and not g.literal:
+            return self._fraction_after_number(k, m, g, joined)  # only where a cardinal cannot go on
+        return step
+
+    def _word_step(self, k, m, cat, skip, g, last_scale, first, fresh, joined):
+        t = self.tokens[k]
         if cat == "atom":
             v = m.payload
             kind = "unit" if v < TEN else ("teen" if v < 20 else "tens")
             if v == 0:
+                if not first:
+                    return None  # zero ends a number: "4300 و صفر" are two numbers
                 kind = "unit"
             if first:
                 return kind, v, m.end, skip, None
+            if joined and not g.literal and self._plural_fraction_at(m.end):
+                return kind, v, m.end, skip, None  # سبعة و عشرة أخماس = 7 + 10/5
+            if g.literal and g.hundreds and joined and not g.units and not g.tens and not g.teen:
+                return kind, v, m.end, skip, None  # 3 hundred and one
             if g.indefinite or g.literal:
                 return None
             if fresh:
-                return (kind, v, m.end, skip, None) if last_scale is not None and (joined or self.lang == "en") else None
-            if kind == "unit" and g.tens and not g.units and not g.teen:
+                return (kind, v, m.end, skip, None) if last_scale is not None and (joined or not skip) else None
+            if kind == "unit" and g.tens and not g.units and not g.teen and (self.lang == "en" or joined):
                 return kind, v, m.end, skip, None  # twenty five / twenty-five
-            if kind == "tens" and g.units and not g.tens and not g.teen and joined:
-                return kind, v, m.end, skip, None  # خمسة وعشرون
+            if kind == "tens" and g.units and not g.tens and not g.teen and joined and self.lang == "ar":
+                return kind, v, m.end, skip, None  # خمسة وعشرون (English never puts the unit first)
             if g.hundreds and not g.units and not g.tens and not g.teen:
                 return kind, v, m.end, skip, None  # مائة وستة / one hundred and six / خمسمية خمسة
             return None
         if cat == "needs_indefinite":
             return None
         if cat == "hundred":
-            if g.value is not None and not g.hundreds and not joined and (g.literal or g.value < TEN):
-                return "hundred", None, m.end, skip, None
+            if g.value is not None and not g.hundreds and not joined and (g.literal or g.value < HUNDRED):
+                return "hundred", None, m.end, skip, None  # ثلاث مائة, twenty-five hundred
             if first and self.lang == "en":
                 return "hundreds", HUNDRED, m.end, skip, None
             if not (first or (fresh and last_scale is not None and joined)):
@@ -337,6 +555,12 @@ class NumberReader:
                 return "hundreds", m.payload, m.end, skip, None
             return None
         if cat == "indefinite":
+            if self.lang == "en" and (first or joined):
+                ordinal = self._ordinal_denominator(m.end)
+                if ordinal is not None and not ordinal[2]:
+                    return "fraction", divide(ONE, ordinal[0]), ordinal[1], skip, None  # a fifth, and a thirtieth
+            if g.fraction_only and not joined and self.word(m.end, {"scale"}, first=False) is not None:
+                return "noop", None, m.end, skip, None  # half a dozen, half a billion
             if first or (joined and g.value is not None and not g.literal) or (fresh and joined):
                 nxt = self.word(m.end, {"hundred", "scale", "fraction", "needs_indefinite"}, first=False)
                 if nxt is None:
@@ -355,12 +579,16 @@ class NumberReader:
         if cat == "scale":
             entry = m.payload
             scale = Decimal(entry.value)
-            if entry.glued and not (t.glued and g.literal and not joined):
-                return None
+            if entry.glued and not (g.literal and not joined and (t.glued or (self._ends_phrase(m.end) and not self.match(k, {"currency"}, ())))):
+                return None  # 10M, 1.5bn; "2.33 k" only at the end of a phrase (and "42 L.E" is a currency)
             if g.value is not None and not joined:
                 if entry.number == "dual" and not g.literal:
                     return None
                 multiplier = g.value
+                if scale < 1000 and g.last_atom is not None and g.last_joined:
+                    return "local_scale", g.last_atom, m.end, skip, scale  # three hundred and two dozens
+            elif g.value is None and last_scale is not None and scale > last_scale and not joined:
+                return "scale", ONE, m.end, skip, scale  # three thousand millions
             elif g.value is None and (first or joined):
                 if entry.number == "plural" or entry.number == "abbreviation":
                     return None
@@ -399,6 +627,8 @@ class NumberReader:
                 return "fraction", part, m.end, skip, None
             if joined and g.value is not None and g.literal:
                 return "fraction", part, m.end, skip, None
+            if not joined and g.value == ONE and g.words_only() and form == "singular":
+                return "fraction_whole", Decimal(denominator), m.end, skip, None  # one half
             return None
         if cat == "decimal_point":
             if g.value is None and not first:
@@ -409,11 +639,20 @@ class NumberReader:
             return "decimal", Decimal("0." + digits), end, skip, None
         return None
 
+    def _ends_phrase(self, i: int) -> bool:
+        t = self.tok(i)
+        return t is None or (t.kind == "sym" and t.text in ".,;:!?)\u060C\u061B\u061F")
+
     def _spoken_digits(self, i: int) -> tuple[str, int]:
         """Digits after a spoken decimal point: 'point 77', 'فاصلة خمسة'."""
         if self.is_digits(i):
             return self.tokens[i].text, i + 1
         out, j = "", i
+        first = self.match(j, {"atom"}, ())
+        if first is not None and first.payload >= TEN:  # point seventy-one, point eleven
+            whole = self._unsigned_at(j)
+            if whole is not None and whole.value < HUNDRED and whole.value == whole.value.to_integral_value():
+                return str(int(whole.value)), whole.end
         while (m := self.match(j, {"atom"}, ())) is not None and m.payload < TEN:
             out += str(int(m.payload))
             j = m.end

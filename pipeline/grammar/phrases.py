@@ -49,7 +49,8 @@ class Currency:
     prefix: bool
     subunit: bool
     countries: tuple[tuple[str, tuple[str, ...]], ...]
-    codes_only: bool = False  # an ISO code: matches only when written in capitals
+    capitals_only: bool = False  # a code that is also a word (ALL, TRY): capitals, after the number
+    scale: int = 1
 
 
 class PhraseTable:
@@ -58,12 +59,14 @@ class PhraseTable:
     def __init__(self, lang: str, phrases: Iterable[Phrase], proclitics: Iterable[str]):
         self.lang = lang
         self._by_first: dict[str, list[Phrase]] = {}
-        for phrase in phrases:
+        phrases_list = list(phrases)
+        for phrase in phrases_list:
             self._by_first.setdefault(phrase.words[0], []).append(phrase)
         for bucket in self._by_first.values():
             bucket.sort(key=lambda p: -len(p.words))
         self.proclitics = tuple(sorted({fold_form(c) for c in proclitics}, key=len, reverse=True))
         self.first_words = frozenset(self._by_first)
+        self.indefinite_words = frozenset(p.words[0] for p in phrases_list if p.category == "indefinite")
 
     def matches(
         self,
@@ -144,7 +147,12 @@ def table(lang: str) -> PhraseTable:
         add(_phrases("fraction", frac.forms, (frac.denominator, "singular")))
         add(_phrases("fraction", frac.dual, (frac.denominator, "dual")))
         add(_phrases("fraction", frac.plural, (frac.denominator, "plural")))
+        add(_phrases("fraction_after", frac.after_number, (frac.denominator, "singular")))
+        add(_phrases("fraction_after", frac.after_number_dual, (frac.denominator, "dual")))
     add(_phrases("fraction_over", nums.fraction_over))
+    add(_phrases("fraction_over_words", nums.fraction_over_words))
+    add(_phrases("decimal_of", nums.decimal_of))
+    add(_phrases("part_of", nums.part_of))
     add(_phrases("decimal_point", nums.decimal_point))
     add(_phrases("reversed_decimal", nums.reversed_decimal_marks))
     add(_phrases("negative", nums.negative_words))
@@ -162,19 +170,22 @@ def table(lang: str) -> PhraseTable:
         currency = Currency(
             entry.unit, entry.iso, entry.prefix, entry.subunit,
             tuple((iso, tuple(_words(f) for f in forms)) for iso, forms in entry.countries.items()),
+            scale=entry.scale,
         )
         for form in entry.forms:
             words = _words(form)
             if seen.get(words, currency) != currency:
                 raise LexiconError(f"lexicons/{lang}/currencies.yaml: {form!r} is listed under two currencies")
             seen[words] = currency
-            phrases.append(Phrase("currency", currency, words, _glued(form)))
+            phrases.append(Phrase("currency", currency, words, (False,) * len(words)))
         for iso, forms in entry.countries.items():
             add(_phrases("country", forms, iso))
-    for code in lexicons.currency_codes().codes:
+    codes = lexicons.currency_codes()
+    for code in codes.codes:
         words = _words(code)
         if words not in seen:
-            phrases.append(Phrase("currency", Currency("code", code, True, False, (), True), words, _glued(code)))
+            currency = Currency("code", code, code not in codes.after_number_only, False, (), code in codes.capital_only)
+            phrases.append(Phrase("currency", currency, words, (False,) * len(words)))
     pct = lexicons.percent(lang)
     add(_phrases("percent_after", pct.after))
     add(_phrases("percent_before", pct.before))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 NUMERAL_SEPARATORS = ".,'\u060C"  # . , ' and ، (Arabic comma); ٫ ٬ are folded to . ,
-_TOKEN = re.compile(r"(\d+(?:[.,'\u060C]\d+)*)|([^\W\d_]+)|(\S)")
+_TOKEN = re.compile(r"(\d+(?:[.,'\u060C]\d+)*)|([^\W\d_\u00bc-\u00be\u2150-\u215e]+)|(\S)")  # ½ ⅔ are symbols
 _GROUPS = re.compile(r"[.,'\u060C]")
 
 
@@ -33,8 +33,8 @@ def parse_numeral(text: str) -> Decimal | None:
     decimal comma (Maghreb and European style). Two kinds of separator: the last
     one is the decimal mark. Indian lakh grouping (12,34,567) is accepted.
 
-    >>> [str(parse_numeral(t)) for t in ("1,674,200.5", "12,5", "1,500", "0,08", "1.674.200,5")]
-    ['1674200.5', '12.5', '1500', '0.08', '1674200.5']
+    >>> [str(parse_numeral(t)) for t in ("1,674,200.5", "12,5", "1,500", "0,08", "1.674.200,5", "9876,900")]
+    ['1674200.5', '12.5', '1500', '0.08', '1674200.5', '9876.900']
     >>> parse_numeral("192.168.1.2") is None
     True
     """
@@ -48,7 +48,8 @@ def parse_numeral(text: str) -> Decimal | None:
             mark = marks[0]
             if len(marks) == 1 and mark != "'":
                 whole, frac = groups
-                if mark == "." or len(frac) != 3 or whole.startswith("0"):
+                # 1,500 groups thousands; 12,5 / 0,500 / 9876,900 can only be decimals
+                if mark == "." or len(frac) != 3 or whole.startswith("0") or len(whole) > 3:
                     return Decimal(f"{whole}.{frac}")
             return Decimal("".join(groups)) if _thousands(groups) else None
         if len(kinds) == 2 and marks.count(marks[-1]) == 1:

@@ -37,6 +37,8 @@ class FractionEntry(Entry):
     forms: list[str] = []
     dual: list[str] = []
     plural: list[str] = []
+    after_number: list[str] = []  # a fraction only right after a number (خمس: five alone, a fifth there)
+    after_number_dual: list[str] = []
 
 
 class NumbersLexicon(Entry):
@@ -49,6 +51,9 @@ class NumbersLexicon(Entry):
     indefinite: list[str]
     fractions: list[FractionEntry]
     fraction_over: list[str]
+    fraction_over_words: list[str] = []
+    decimal_of: list[str] = []
+    part_of: list[str] = []
     decimal_point: list[str]
     reversed_decimal_marks: list[str]
     negative_words: list[str]
@@ -74,6 +79,7 @@ class CurrencyEntry(Entry):
     iso: str | None = Field(pattern=r"^[A-Z]{3}$")  # required, even when null
     prefix: bool = False
     subunit: bool = False
+    scale: int = 1  # MUSD, MEUR: the code carries "million"
     forms: list[str] = Field(min_length=1)
     countries: dict[str, list[str]] = {}
 
@@ -84,6 +90,8 @@ class CurrenciesLexicon(Entry):
 
 
 class CurrencyCodes(Entry):
+    capital_only: list[str]
+    after_number_only: list[str]
     codes: list[str]
 
 
