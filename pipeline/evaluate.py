@@ -212,3 +212,178 @@ def print_suite_scores(paths: list[Path], show_failures: int = 0) -> None:
                 got = [(m.kind, m.value, m.min, m.max, m.unit, m.text) for m in f.got]
                 note = f" [exception: {f.exception}]" if f.exception else ""
                 console.print(f"{f.id}: {f.text!r} expected {expected} got {got}{note}", markup=False)
+
+
+# --- claims against gold files ------------------------------------------------------
+
+CLAIM_FIELDS = ("entity", "object", "metric", "qualifier", "period", "time", "source", "modality")
+_MATCH_TOLERANCE = 0.005
+
+
+def canonical(name: str | None) -> str:
+    """A name as the scorer compares it: folded (case, diacritics, alef and yaa forms)
+    and mapped through the alias table (Open AI = OpenAI = أوبن إيه آي)."""
+    from .entities import canonical_names
+    from .normalize import fold_form
+
+    if not name:
+        return ""
+    folded = fold_form(name).strip()
+    folded = " ".join(folded.replace("_", " ").split())
+    return fold_form(canonical_names().get(folded, name)).replace("_", " ").strip()
+
+
+def _gold_view(claim: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "entity": canonical(claim.get("entity")), "object": canonical(claim.get("object")),
+        "metric": claim.get("metric"), "qualifier": claim.get("qualifier"), "period": claim.get("period"),
+        "time": (claim.get("time") or "").lower(), "source": canonical(claim.get("source")),
+        "modality": claim.get("modality"), "unit": claim.get("unit"),
+        "value": claim.get("value"), "min": claim.get("min"), "max": claim.get("max"),
+    }
+
+
+def _predicted_view(claim) -> dict[str, Any]:
+    return {
+        "entity": canonical(claim.entity.name if claim.entity else None),
+        "object": canonical(claim.object.name if claim.object else None),
+        "metric": claim.metric, "qualifier": claim.amount.qualifier,
+        "period": claim.period.kind if claim.period else "none",
+        "time": ((claim.time.value if claim.time else None) or "").lower(),
+        "source": canonical(claim.source.name), "modality": claim.modality, "unit": claim.amount.unit,
+        "value": claim.amount.value, "min": claim.amount.min, "max": claim.amount.max,
+    }
+
+
+def _near(a, b) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    a, b = float(a), float(b)
+    return a == b or abs(a - b) <= _MATCH_TOLERANCE * max(abs(a), abs(b))
+
+
+def amounts_match(gold: dict[str, Any], pred: dict[str, Any]) -> bool:
+    """The guide's rule: same unit, value (or min and max) equal within 0.5 %."""
+    if gold["unit"] != pred["unit"]:
+        return False
+    if gold["value"] is not None:
+        candidates = [pred["value"], pred["min"], pred["max"]] if pred["value"] is None else [pred["value"]]
+        return any(_near(gold["value"], c) for c in candidates if c is not None)
+    return _near(gold["min"], pred["min"]) and _near(gold["max"], pred["max"])
+
+
+@dataclass
+class ClaimScore:
+    lang: str
+    gold: int = 0
+    predicted: int = 0
+    matched: int = 0
+    strict: int = 0
+    field_right: dict[str, int] = field(default_factory=lambda: {f: 0 for f in CLAIM_FIELDS})
+    articles: int = 0
+    misses: list[str] = field(default_factory=list)
+
+    def prf(self, hits: int) -> tuple[float, float, float]:
+        p = hits / self.predicted if self.predicted else 0.0
+        r = hits / self.gold if self.gold else 0.0
+        return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+    def as_dict(self) -> dict[str, Any]:
+        p, r, f1 = self.prf(self.matched)
+        sp, sr, sf1 = self.prf(self.strict)
+        return {
+            "lang": self.lang, "articles": self.articles, "gold": self.gold, "predicted": self.predicted,
+            "matched": self.matched, "precision": round(p, 4), "recall": round(r, 4), "f1": round(f1, 4),
+            "strict_precision": round(sp, 4), "strict_recall": round(sr, 4), "strict_f1": round(sf1, 4),
+            "field_accuracy": {f: round(n / self.matched, 4) if self.matched else 0.0 for f, n in self.field_right.items()},
+        }
+
+
+def match_article(gold_claims: list[dict[str, Any]], predicted: list) -> list[tuple[dict, dict]]:
+    """One-to-one matching; among amount matches, pairs that agree on more fields go first."""
+    golds = [_gold_view(c) for c in gold_claims]
+    preds = [_predicted_view(c) for c in predicted]
+    pairs = []
+    for gi, g in enumerate(golds):
+        for pi, p in enumerate(preds):
+            if amounts_match(g, p):
+                agree = sum(g[f] == p[f] for f in CLAIM_FIELDS)
+                pairs.append((-agree, gi, pi))
+    pairs.sort()
+    used_g, used_p, out = set(), set(), []
+    for _, gi, pi in pairs:
+        if gi in used_g or pi in used_p:
+            continue
+        used_g.add(gi)
+        used_p.add(pi)
+        out.append((golds[gi], preds[pi]))
+    return out
+
+
+def load_gold(folder: Path) -> dict[str, dict[str, Any]]:
+    """Every gold file under `folder` (<lang>/<id>.json), by article id."""
+    gold = {}
+    for path in sorted(folder.glob("*/*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        gold[data["id"]] = data
+    return gold
+
+
+def score_claims(articles: Iterable[Path], gold_dir: Path, predictions: Path | None = None) -> dict[str, ClaimScore]:
+    """Extract (or read) claims for every gold article and score them, per language."""
+    from .ingest import read_inputs
+    from .models import Claim
+    from .stages import Pipeline
+
+    gold = load_gold(gold_dir)
+    if not gold:
+        from .errors import InputError
+
+        raise InputError(f"{gold_dir}: no gold files (<lang>/<id>.json)")
+    by_article: dict[str, list] = {}
+    if predictions is not None:
+        for line in predictions.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                claim = Claim.model_validate_json(line)
+                by_article.setdefault(claim.article_id, []).append(claim)
+    else:
+        pipeline = Pipeline()
+        wanted = (item for item in read_inputs(articles) if item.article is not None and item.article.id in gold)
+        for result in pipeline.run(wanted):
+            by_article[result.report.article_id] = result.claims
+    scores: dict[str, ClaimScore] = {}
+    for article_id, data in gold.items():
+        if predictions is None and article_id not in by_article:
+            continue  # the article is not among the inputs
+        score = scores.setdefault(data["lang"], ClaimScore(data["lang"]))
+        predicted = by_article.get(article_id, [])
+        score.articles += 1
+        score.gold += len(data["claims"])
+        score.predicted += len(predicted)
+        for g, p in match_article(data["claims"], predicted):
+            score.matched += 1
+            for f in CLAIM_FIELDS:
+                score.field_right[f] += g[f] == p[f]
+            score.strict += g["entity"] == p["entity"] and g["metric"] == p["metric"] and g["period"] == p["period"]
+    return scores
+
+
+def print_claim_scores(articles: list[Path], gold_dir: Path, predictions: Path | None, as_json: bool) -> None:
+    """What `mizan eval claims` prints."""
+    scores = score_claims(articles, gold_dir, predictions)
+    rows = [s.as_dict() for _, s in sorted(scores.items())]
+    if as_json:
+        print(json.dumps(rows, indent=1))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"Claims against {gold_dir}")
+    for col in ("lang", "articles", "gold", "predicted", "matched", "P", "R", "F1", "strict F1", *CLAIM_FIELDS):
+        table.add_column(col, justify="right")
+    for r in rows:
+        fa = r["field_accuracy"]
+        table.add_row(r["lang"], str(r["articles"]), str(r["gold"]), str(r["predicted"]), str(r["matched"]),
+                      f"{r['precision']:.3f}", f"{r['recall']:.3f}", f"{r['f1']:.3f}", f"{r['strict_f1']:.3f}",
+                      *(f"{fa[f]:.2f}" for f in CLAIM_FIELDS))
+    Console(width=max(160, Console().width)).print(table)
