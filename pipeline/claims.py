@@ -9,6 +9,7 @@ field, and records in `rule` which evidence filled which field.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
@@ -19,10 +20,10 @@ from functools import lru_cache
 import yaml
 
 from . import lexicons
-from .entities import EntityFinder, Found
+from .entities import EntityFinder, Found, canonical_names
 from .grammar.money import Amount, AmountReader
 from .grammar.periods import PeriodFound, find_periods, year_of
-from .grammar.phrases import Match, cue_table, currency_countries
+from .grammar.phrases import Match, cue_table, currency_countries, table as grammar_table
 from .normalize import fold_form
 from .models import (
     Amount as ClaimAmount,
@@ -39,8 +40,11 @@ from .models import (
 )
 from .segment import Block, clauses, paragraphs, sentences
 
-STOCK_METRICS = {"valuation", "stake", "stake_value", "acquisition", "debt", "fine", "investment", "funding", "writedown", "budget", "share"}
-FLOW_METRICS = {"spending", "cost", "revenue", "profit", "loss", "margin", "growth", "other"}
+STOCK_METRICS = {"valuation", "stake", "stake_value", "acquisition", "debt", "fine", "funding", "writedown"}
+_BY_CLITIC = "\u0628"  # ب glued to an amount: "by"
+_DOLLAR_LIKE = {"USD", "CAD", "AUD", "HKD", "NZD", "SGD", "EUR", "GBP"}
+# Capitalised words that open wire sentences but are not short company names.
+_COMMON_CAPITALS = {"the", "new", "american", "national", "general", "international", "united", "first", "british", "japan", "japanese", "west", "east", "north", "south", "u.s.", "data", "computer", "pacific"}
 ENTITY_RANK = {"organisation": 0, "country": 1, "index": 1, "product": 2, "person": 3, "other": 3, "outlet": 4}
 _VALUE_TOLERANCE = Decimal("0.005")
 
@@ -112,6 +116,14 @@ class _Context:
     main_entity: Found | None = None
     currency_by_raw: dict[str, tuple[str, str]] = field(default_factory=dict)  # folded unit_raw -> (iso, cue)
     dollar_like: tuple[str, str] | None = None
+    default_country: tuple[str, str] | None = None  # (ISO 3166, why)
+    units: dict[tuple[str, int], tuple[str | None, str | None, str | None]] = field(default_factory=dict)
+    section: PeriodFound | None = None  # the period a results table is in ("Nine mths")
+    section_field: FieldText | None = None
+    title_periods: list[PeriodFound] = field(default_factory=list)
+    title_field: FieldText | None = None
+    last_span: tuple[PeriodFound, FieldText] | None = None  # for "the same period"
+    default_span: tuple[PeriodFound, FieldText] | None = None  # the reporting period the article is about
 
 
 class ClaimBuilder:
@@ -121,67 +133,139 @@ class ClaimBuilder:
         self.lang = lang
         self.entities = entities
         self.cues = cue_table(lang)
+        self.table = grammar_table(lang)
+        companies = lexicons.load_model(lexicons.lang_dir(lang) / "companies.yaml", lexicons.CompanyNouns)
+        self.not_subject = frozenset(fold_form(w) for w in companies.not_subject_after)
+        self.company_words = frozenset(fold_form(w) for w in companies.company_words)
+        self.preposition_clitics = frozenset(companies.preposition_clitics)
+        self.known_forms = frozenset(canonical_names())
 
     # --- the article -------------------------------------------------------------
 
     def build(self, article: Article, fields: list[FieldText]) -> list[Claim]:
         ctx = _Context(article, self.lang, article_date(article))
+        blocks = {f.name: (paragraphs(f.text) if f.name == "text" else [Block(0, len(f.text))]) for f in fields}
+        found = {f.name: self._entities_by_paragraph(f, blocks[f.name]) for f in fields}
+        if self.lang == "en":
+            self._short_names(fields, blocks, found)
+        ctx.main_entity = self._main_entity(fields, found)
         self._currency_context(ctx, fields)
+        for f in fields:
+            for k, m in enumerate(f.mentions):
+                if m.kind == "money":
+                    ctx.units[(f.name, k)] = self._resolve_unit(ctx, f, k, None)
+            if f.name == "title":
+                ctx.title_periods = [p for p in f.periods if p.kind not in (None, "month") and not p.rate]
+                ctx.title_field = f
+        ctx.default_span = self._article_period(ctx, fields)
         claims: list[Claim] = []
-        entity_memory: list[Found] = []
         title_claims: list[Claim] = []
         for f in fields:
-            if not self._candidates(f):
-                continue
-            paras = paragraphs(f.text) if f.name == "text" else [Block(0, len(f.text))]
-            found_entities = self._entities_by_paragraph(f, paras)
-            if ctx.main_entity is None:
-                ctx.main_entity = self._main_entity(found_entities)
+            cands = self._candidates(ctx, f)
             out = title_claims if f.name == "title" else claims
-            for para, ents in zip(paras, found_entities):
-                entity_memory.extend(e for e in ents if e.type == "organisation")
-                out.extend(self._paragraph_claims(ctx, f, para, ents, entity_memory))
+            ctx.section = None
+            for para, ents in zip(blocks[f.name], found[f.name]):
+                self._table_section(ctx, f, para)
+                out.extend(self._paragraph_claims(ctx, f, para, ents, cands))
         return _merge_title(title_claims, claims)
 
-    def _candidates(self, f: FieldText) -> list[int]:
-        return [k for k, m in enumerate(f.mentions) if m.kind in ("money", "percent") or self._bare_amount(f, k)]
+    def _candidates(self, ctx: _Context, f: FieldText) -> list[int]:
+        return [k for k, m in enumerate(f.mentions) if m.kind in ("money", "percent") or self._bare_amount(ctx, f, k)]
 
-    def _bare_amount(self, f: FieldText, k: int) -> bool:
-        """A number with a scale or of four digits or more, next to money in the same sentence."""
+    def _bare_amount(self, ctx: _Context, f: FieldText, k: int) -> bool:
+        """A number with a scale or of four digits or more that shares a sentence with money
+        and is compared with it or named by a metric word: 'Revs 15.2 mln vs 12.1 mln dlrs'."""
         m = f.mentions[k]
         a = f.amounts[k]
         if m.kind != "number" or year_of(a) is not None or (m.value is not None and m.value < 0):
             return False
         if a.scale is None and (m.value or m.min or Decimal(0)) < 1000:
             return False
-        for j in (k - 1, k + 1, k - 2, k + 2):
-            if 0 <= j < len(f.mentions) and f.mentions[j].kind == "money" and abs(f.mentions[j].start - m.start) < 160:
-                return True
-        return False
+        nxt = f.reader.tokens[a.end] if a.end < len(f.reader.tokens) else None
+        if nxt is not None and nxt.kind == "word" and self.cues.longest(f.reader.tokens, a.end, {"comparison", "metric", "rate", "span", "src_verb"}) is None:
+            return False  # "5 mln shares", "مليون تنزيل": a count of something
+        donor = self._currency_donor(ctx, f, k)
+        return donor is not None
 
     def _entities_by_paragraph(self, f: FieldText, paras: list[Block]) -> list[list[Found]]:
-        """Entities of every paragraph that holds a candidate amount (NLP only there)."""
-        starts = [m.start for k, m in enumerate(f.mentions) if k in set(self._candidates(f))]
+        """Entities of the title, the lead and every paragraph that holds an amount (NLP only there)."""
+        starts = [m.start for m in f.mentions if m.kind in ("money", "percent", "number")]
         out: list[list[Found]] = []
-        for p in paras:
-            if any(p.start <= s < p.end for s in starts) or p is paras[0]:
+        for n, p in enumerate(paras):
+            if n == 0 or any(p.start <= s < p.end for s in starts):
                 out.append(self.entities.find(f.text, p.start, p.end))
             else:
                 out.append([])
         return out
 
+    def _short_names(self, fields: list[FieldText], blocks, found) -> None:
+        """Wire copy names a company in full once, then by its first word: Hartford Insurance
+        Group ... Hartford said. Add those later mentions, within the article only."""
+        names = {}
+        for f in fields:
+            for ents in found[f.name]:
+                for e in ents:
+                    first = e.text.split()[0].strip(",.'") if e.text else ""
+                    if e.type == "organisation" and " " in e.text and len(first) >= 3 and first[0].isupper() and first.lower() not in _COMMON_CAPITALS:
+                        names.setdefault(first, e)
+        if not names:
+            return
+        pattern = re.compile(r"\b(" + "|".join(re.escape(n) for n in names) + r")\b")
+        for f in fields:
+            for para, ents in zip(blocks[f.name], found[f.name]):
+                for m in pattern.finditer(f.text, para.start, para.end):
+                    if any(e.start <= m.start() < e.end for e in ents):
+                        continue
+                    e = names[m.group(1)]
+                    ents.append(Found(e.name, e.type, m.start(), m.end(), m.group(1), "alias", e.country))
+                ents.sort(key=lambda e: e.start)
+
     @staticmethod
-    def _main_entity(found: list[list[Found]]) -> Found | None:
-        counts = Counter(e.name for ents in found for e in ents if e.type == "organisation")
+    def _main_entity(fields: list[FieldText], found) -> Found | None:
+        """The article's subject: the first organisation of the title, else the most named one."""
+        title = [e for ents in found.get("title", []) for e in ents if e.type == "organisation"]
+        if title:
+            return title[0]
+        counts = Counter(e.name for f in fields for ents in found[f.name] for e in ents if e.type == "organisation")
         if not counts:
             return None
         name = counts.most_common(1)[0][0]
-        return next(e for ents in found for e in ents if e.name == name)
+        return next(e for f in fields for ents in found[f.name] for e in ents if e.name == name)
+
+    @staticmethod
+    def _article_period(ctx: _Context, fields: list[FieldText]) -> tuple[PeriodFound, FieldText] | None:
+        """The reporting period an article is about: the title's quarter or half, else the one
+        its text names most often. Flows with no period words of their own take it."""
+        kinds = ("quarter", "half_year", "nine_months")
+        if ctx.title_field is not None:
+            for p in ctx.title_periods:
+                if p.kind in kinds:
+                    return p, ctx.title_field
+        counts: Counter = Counter()
+        first: dict = {}
+        for f in fields:
+            for p in f.periods:
+                if p.kind in kinds and not p.rate:
+                    counts[p.kind] += 1
+                    first.setdefault(p.kind, (p, f))
+        if not counts:
+            return None
+        kind, n = counts.most_common(1)[0]
+        return first[kind] if n >= 2 or len(counts) == 1 else None
+
+    def _table_section(self, ctx: _Context, f: FieldText, para: Block) -> None:
+        """A paragraph that is only a period label ("Nine mths", "Qtr", "Year") opens a table section."""
+        if f.name != "text":
+            return
+        inside = [p for p in f.periods if p.kind is not None and not p.rate and para.contains(*self._span_of(f, p))]
+        words = len(f.text[para.start : para.end].split())
+        if inside and words <= 4 and not any(para.start <= m.start < para.end for m in f.mentions if m.kind != "ordinal" and year_of(f.amounts[f.mentions.index(m)]) is None):
+            ctx.section, ctx.section_field = inside[0], f
 
     # --- currencies ----------------------------------------------------------------
 
     def _currency_context(self, ctx: _Context, fields: list[FieldText]) -> None:
-        """Currencies the article resolves somewhere: 'ريال سعودي' once settles every bare ريال."""
+        """Currencies the article settles somewhere: 'الريال السعودي' once settles every bare ريال."""
         for f in fields:
             for m in f.mentions:
                 if m.kind != "money" or m.unit is None or m.unit_raw is None:
@@ -189,89 +273,136 @@ class ClaimBuilder:
                 raw = _base_raw(m)
                 if m.cue is not None:
                     ctx.currency_by_raw.setdefault(raw, (m.unit, f"{m.unit_raw} at {f.name}:{m.start}"))
-                if m.unit in ("USD", "CAD", "AUD", "HKD", "EUR") and ctx.dollar_like is None:
+                if m.unit in _DOLLAR_LIKE and ctx.dollar_like is None:
                     ctx.dollar_like = (m.unit, f"{m.unit_raw} at {f.name}:{m.start}")
+            for raw, iso, where in self._named_currencies(f):
+                ctx.currency_by_raw.setdefault(raw, (iso, where))
+        outlet = outlet_country(ctx.article.outlet)
+        if ctx.main_entity is not None and ctx.main_entity.country:
+            ctx.default_country = (ctx.main_entity.country, f"main entity {ctx.main_entity.name}")
+        elif outlet is not None:
+            ctx.default_country = (outlet, f"outlet {ctx.article.outlet}")
+
+    def _named_currencies(self, f: FieldText):
+        """A currency named with its country anywhere, number or not: 'أسعار الريال السعودي'."""
+        tokens = f.reader.tokens
+        reader = f.reader
+        for i, t in enumerate(tokens):
+            if t.kind != "word" or t.text not in self.table.first_words and not t.text.startswith("\u0627\u0644"):
+                continue
+            found = reader._currency_after_words(i)
+            if found is None:
+                continue
+            currency, span, end, cue = found
+            if cue is None:
+                continue
+            raw = fold_form(reader._original(span))
+            words = raw.split()
+            yield " ".join(w for w in words if fold_form(reader._original(cue[1])) not in w) or raw, cue[0], f"{reader._original(span)} at {f.name}"
 
     def _resolve_unit(self, ctx: _Context, f: FieldText, k: int, entity: Found | None) -> tuple[str | None, str | None, str | None]:
-        """(unit, unit_raw, cue) of candidate k, inheriting or resolving what the words leave open."""
+        """(unit, unit_raw, cue) of money mention k, resolving what the words leave open."""
+        m = f.mentions[k]
+        if m.unit is not None and not (f.amounts[k].subunit and ctx.dollar_like and m.unit == "USD"):
+            return m.unit, m.unit_raw, m.cue
+        if f.amounts[k].subunit and ctx.dollar_like is not None:
+            return ctx.dollar_like[0], m.unit_raw, f"cents of {ctx.dollar_like[1]}"
+        raw = _base_raw(m)
+        for key, (iso, where) in ctx.currency_by_raw.items():
+            if key and (key == raw or key in raw or raw in key):
+                return iso, m.unit_raw, f"the article names it: {where}"
+        options = currency_countries(self.lang, m.unit_raw or "")
+        for country, why in (
+            (entity.country if entity else None, f"entity {entity.name if entity else ''}"),
+            *( [ctx.default_country] if ctx.default_country else [] ),
+        ):
+            iso = country_currencies().get(country) if country else None
+            if iso is not None and iso in options:
+                return iso, m.unit_raw, f"{why} ({country})"
+        return m.unit, m.unit_raw, None
+
+    def _unit_of(self, ctx: _Context, f: FieldText, k: int, entity: Found | None):
+        """Money units resolved article-wide; bare amounts take the nearest resolved money's."""
         m = f.mentions[k]
         if m.kind == "percent":
             return m.unit, m.unit_raw, None
         if m.kind == "number":
-            donor = self._currency_donor(f, k)
+            donor = self._currency_donor(ctx, f, k)
             if donor is None:
                 return None, None, None
-            return donor.unit, donor.unit_raw, f"inherited from {donor.text!r} at {f.name}:{donor.start}"
-        if m.unit is not None:
-            return m.unit, m.unit_raw, m.cue
-        raw = _base_raw(m)
-        if raw in ctx.currency_by_raw:
-            iso, where = ctx.currency_by_raw[raw]
-            return iso, m.unit_raw, f"article names it: {where}"
-        if f.amounts[k].subunit and ctx.dollar_like is not None:
-            return ctx.dollar_like[0], m.unit_raw, f"cents of {ctx.dollar_like[1]}"
-        country = entity.country if entity is not None else None
-        if country is None and ctx.main_entity is not None:
-            country = ctx.main_entity.country
-        iso = country_currencies().get(country) if country else None
-        if iso is not None and iso in currency_countries(self.lang, raw):
-            return iso, m.unit_raw, f"entity country {country}"
-        return None, m.unit_raw, None
+            unit, raw, _ = ctx.units[(f.name, donor)]
+            d = f.mentions[donor]
+            return unit, raw, f"inherited from {d.text!r} at {f.name}:{d.start}"
+        unit, raw, cue = ctx.units.get((f.name, k), (m.unit, m.unit_raw, m.cue))
+        if unit is None:
+            unit, raw, cue = self._resolve_unit(ctx, f, k, entity)
+        return unit, raw, cue
 
     @staticmethod
-    def _currency_donor(f: FieldText, k: int) -> Mention | None:
+    def _currency_donor(ctx: _Context, f: FieldText, k: int) -> int | None:
+        """The nearest money mention in the same sentence-sized window."""
         best = None
+        here = f.mentions[k].start
         for j, other in enumerate(f.mentions):
-            if other.kind == "money" and other.unit is not None:
-                d = abs(other.start - f.mentions[k].start)
-                if d < 160 and (best is None or d < best[0]):
-                    best = (d, other)
+            if other.kind == "money" and j != k:
+                d = abs(other.start - here)
+                if d < 160 and "\n" not in f.text[min(here, other.start) : max(here, other.start)].strip() and (best is None or d < best[0]):
+                    best = (d, j)
         return best[1] if best else None
 
     # --- one paragraph ---------------------------------------------------------------
 
-    def _paragraph_claims(self, ctx, f: FieldText, para: Block, ents: list[Found], memory: list[Found]) -> list[Claim]:
-        cands = [k for k in self._candidates(f) if para.start <= f.mentions[k].start < para.end]
-        if not cands:
+    def _paragraph_claims(self, ctx, f: FieldText, para: Block, ents: list[Found], cands: list[int]) -> list[Claim]:
+        here = [k for k in cands if para.start <= f.mentions[k].start < para.end]
+        if not here:
+            self._remember_spans(ctx, f, para)
             return []
         sents = sentences(f.text, para, self.lang) if f.name == "text" else [para]
-        source_state: tuple[Source, str] | None = None
+        carried: tuple[Source, str] | None = None
         out: list[Claim] = []
         for sent in sents:
             attribution = self._attribution(f, sent, ents, ctx)
-            if attribution is not None and attribution[1] != "local":
-                source_state = attribution
-            for k in cands:
+            local = attribution if attribution is not None and attribution[1] in ("analysts",) else None
+            if attribution is not None and local is None:
+                carried = attribution
+            previous: Claim | None = None
+            for k in here:
                 m = f.mentions[k]
                 if not sent.contains(m.start, m.end):
                     continue
-                source = attribution if attribution is not None else source_state
-                claim = self._claim(ctx, f, k, sent, para, ents, memory, source)
+                claim = self._claim(ctx, f, k, sent, para, ents, local or carried, previous)
                 if claim is not None:
                     out.append(claim)
+                    previous = claim
+            self._remember_spans(ctx, f, sent)
         return out
+
+    def _remember_spans(self, ctx: _Context, f: FieldText, block: Block) -> None:
+        spans = [p for p in f.periods if p.kind in ("quarter", "half_year", "nine_months") and not p.rate and p.time and block.contains(*self._span_of(f, p))]
+        if spans:
+            ctx.last_span = (spans[-1], f)
 
     # --- one claim -------------------------------------------------------------------
 
-    def _claim(self, ctx, f, k, sent, para, ents, memory, source_state) -> Claim | None:
+    def _claim(self, ctx, f, k, sent, para, ents, source_state, previous) -> Claim | None:
         m = f.mentions[k]
         a = f.amounts[k]
         clause = next((c for c in clauses(f.text, sent) if c.start <= m.start < c.end), sent)
-        sent_ents = [e for e in ents if sent.contains(e.start, e.end)]
         speaker = source_state[0].name if source_state else None
         metric, obj, metric_rule, sign = self._metric(f, k, clause, sent)
-        entity, entity_rule = self._entity(ctx, f, m, clause, sent, sent_ents, ents, memory, speaker, metric)
+        sent_ents = [e for e in ents if sent.contains(e.start, e.end)] + self._company_nouns(ctx, f, sent)
+        entity, entity_rule = self._entity(ctx, f, m, clause, sent, sent_ents, speaker, metric)
         object_ref = self._object(f, m, sent_ents, entity, metric, obj)
-        unit, unit_raw, cue = self._resolve_unit(ctx, f, k, entity)
+        unit, unit_raw, cue = self._unit_of(ctx, f, k, entity)
         if m.kind == "money" and unit is None and m.unit_raw is None:
             return None
-        period, time, period_rule, projected_by = self._period(ctx, f, a, m, clause, sent, para, metric)
+        period, time, period_rule, projected_by = self._period(ctx, f, a, m, clause, sent, para, metric, previous)
         modality, modality_rule = self._modality(f, m, clause, sent)
         if projected_by and modality == "asserted":
             modality, modality_rule = "projected", "target year"
         source = source_state[0] if source_state else Source(name="article", kind="article")
         value, lo, hi = m.value, m.min, m.max
-        if sign < 0 and metric == "growth" and m.kind == "percent":
+        if sign < 0 and (metric == "growth" or (obj or "").endswith("_change")) and m.kind in ("percent", "money"):
             value = -value if value is not None else None
             lo, hi = (-hi if hi is not None else None), (-lo if lo is not None else None)
         amount = ClaimAmount(
@@ -282,7 +413,7 @@ class ClaimBuilder:
         confidence += 0.2 if entity is not None and entity_rule.startswith(("clause", "sentence")) else 0.05 if entity else 0
         confidence += 0.2 if metric_rule != "default" else 0
         confidence += 0.15 if unit is not None and (m.kind != "money" or m.unit is not None) else 0.05 if unit else 0
-        confidence += 0.1 if period_rule not in ("default", "none") else 0
+        confidence += 0.1 if not period_rule.startswith(("default", "none")) else 0
         rule = "; ".join([
             f"amount {m.rule}", f"entity {entity_rule}", f"metric {metric_rule}",
             f"period {period_rule}", f"modality {modality_rule}",
@@ -297,6 +428,18 @@ class ClaimBuilder:
             evidence=Span(text=f.text[sent.start : sent.end], start=sent.start, end=sent.end),
             confidence=round(min(confidence, 1.0), 2), rule=rule,
         )
+
+    def _company_nouns(self, ctx: _Context, f: FieldText, sent: Block) -> list[Found]:
+        """'الشركة' / 'the company' in the sentence, standing for the article's subject."""
+        if ctx.main_entity is None:
+            return []
+        main = ctx.main_entity
+        out = []
+        for i, m in self._cues(f, sent, {"company_noun"}):
+            s = f.token_span(i)[0] + m.skip
+            e = f.token_span(m.end - 1)[1]
+            out.append(Found(main.name, main.type, s, e, f.text[s:e], "company noun", main.country))
+        return out
 
     # --- metric ----------------------------------------------------------------------
 
@@ -347,6 +490,11 @@ class ClaimBuilder:
                 return metric, obj, f"trigger {x.phrase.words!r}", 1
             return "other", None, "default", 1
         pool = metric_clause or metrics_
+        if growth and pool and self._by_amount(f, a):
+            before = [(i, x) for i, x in pool if i < a.start] or pool
+            changed = max(before, key=lambda p: p[0])[1].payload
+            name = f"{changed[1]}_{changed[0]}" if changed[1] and changed[0] != "price" else changed[0]
+            return "other", f"{name}_change", f"change by {g.phrase.words!r}", sign  # زيادة مصاريف الزكاة بـ 81 مليون
         if pool:
             before = [(i, x) for i, x in pool if i < a.start]
             pick = max(before, key=lambda p: p[0]) if before else min(pool, key=lambda p: p[0])
@@ -360,33 +508,59 @@ class ClaimBuilder:
             return metric, obj, f"trigger {pick[1].phrase.words!r}", 1
         return "other", None, "default", 1
 
+    def _by_amount(self, f: FieldText, a: Amount) -> bool:
+        """The amount is what something changed BY (بمبلغ 200 مليون، بـ 58 مليون، up by 5 mln), not TO."""
+        tokens = f.reader.tokens
+        first = tokens[a.start]
+        if a.skip and first.text[: a.skip].endswith(_BY_CLITIC):
+            return True
+        return a.start > 0 and self.cues.longest(tokens, a.start - 1, {"by_amount"}) is not None or (
+            a.start > 1 and self.cues.longest(tokens, a.start - 2, {"by_amount"}) is not None and self.cues.longest(tokens, a.start - 2, {"by_amount"}).end == a.start)
+
     # --- entity and object ---------------------------------------------------------------
 
-    def _entity(self, ctx, f, m, clause, sent, sent_ents, para_ents, memory, speaker, metric) -> tuple[Found | None, str]:
-        usable = [e for e in sent_ents if e.type != "outlet" and e.name != speaker and not (e.start <= m.start < e.end)]
-        in_clause = [e for e in usable if clause.contains(e.start, e.end)]
-        for pool, where in ((in_clause, "clause"), (usable, "sentence")):
-            before = [e for e in pool if e.end <= m.start]
-            if before:
-                best = min(before, key=lambda e: (ENTITY_RANK.get(e.type, 3), m.start - e.end))
-                return best, f"{where}, before"
-            if pool:
-                best = min(pool, key=lambda e: (ENTITY_RANK.get(e.type, 3), e.start - m.end))
-                return best, f"{where}, after"
-        earlier = [e for e in para_ents if e.end <= sent.start and e.type == "organisation" and e.name != speaker]
-        if earlier:
-            return earlier[-1], "paragraph, last organisation"
-        prior = [e for e in memory if e.end <= sent.start and e.name != speaker] if f.name == "text" else []
-        if prior:
-            return prior[-1], "article, last organisation"
-        if ctx.main_entity is not None:
-            return ctx.main_entity, "article, main organisation"
+    def _entity(self, ctx, f, m, clause, sent, sent_ents, speaker, metric) -> tuple[Found | None, str]:
+        """The subject of the amount. The article's subject when the sentence names it before
+        the amount; else the first organisation before the amount in its clause, then in its
+        sentence, then after it in its clause; else the article's subject. Outlets, the speaker,
+        names after a preposition and people are passed over while anything else is named."""
+        usable = [e for e in sent_ents if e.type != "outlet" and e.name != speaker and not (e.start <= m.start < e.end) and not self._after_preposition(f, e)]
+        usable.sort(key=lambda e: e.start)
+        main = ctx.main_entity
+        before_sent = [e for e in usable if e.end <= m.start]
+        if main is not None and any(e.name == main.name for e in before_sent):
+            return next(e for e in reversed(before_sent) if e.name == main.name), "sentence names the article subject"
+        for pool, where in (([e for e in before_sent if clause.contains(e.start, e.end)], "clause, first before"),
+                            (before_sent, "sentence, first before"),
+                            ([e for e in usable if e.start >= m.end and clause.contains(e.start, e.end)], "clause, first after")):
+            best = _first_by_rank(pool)
+            if best is not None:
+                return best, where
+        if main is not None:
+            return main, "article subject"
+        people = [e for e in sent_ents if e.type == "person" and e.name != speaker]
+        if people:
+            return people[0], "sentence, person"
         return None, "none"
+
+    def _after_preposition(self, f: FieldText, e: Found) -> bool:
+        """'من شركة زين', 'a unit of ITT', 'stake in Abbey Life': named as a complement, not the subject."""
+        if e.how == "company noun":
+            return False
+        before = f.text[max(0, e.start - 30) : e.start]
+        words = before.replace("«", " ").replace('"', " ").split()
+        if not words:
+            return False
+        tail = fold_form(words[-1])
+        if tail in self.not_subject and len(words) >= 1:
+            return True
+        if tail in self.company_words and len(words) >= 2 and fold_form(words[-2]) in self.not_subject:
+            return True  # من شركة زين
+        return e.text[:1] in self.preposition_clitics and fold_form(e.text) not in self.known_forms
 
     def _object(self, f, m, sent_ents, entity, metric, obj) -> ObjectRef | None:
         if metric in ("stake", "stake_value", "acquisition"):
-            others = [e for e in sent_ents if entity is None or e.name != entity.name]
-            others = [e for e in others if e.type in ("organisation", "product")]
+            others = [e for e in sent_ents if (entity is None or e.name != entity.name) and e.type in ("organisation", "product")]
             if others:
                 best = min(others, key=lambda e: abs(e.start - m.start))
                 return ObjectRef(name=best.name, text=best.text, start=best.start, end=best.end)
@@ -401,7 +575,7 @@ class ClaimBuilder:
 
     # --- period and time -------------------------------------------------------------------
 
-    def _period(self, ctx, f: FieldText, a: Amount, m: Mention, clause, sent, para, metric):
+    def _period(self, ctx, f: FieldText, a: Amount, m: Mention, clause, sent, para, metric, previous):
         """(Period, TimeRef, rule, projected) for one amount."""
         periods = f.periods
         rate = next((p for p in periods if p.rate and a.end <= p.start <= a.end + 2), None)
@@ -410,46 +584,97 @@ class ClaimBuilder:
         def inside(block, pool):
             return [p for p in pool if block.contains(*self._span_of(f, p))]
 
-        chosen = None
+        chosen: PeriodFound | None = None
+        chosen_field = f
         rule = "default"
-        for block, where in ((clause, "clause"), (sent, "sentence"), (para, "paragraph")):
-            cands = [p for p in inside(block, spans) if p.kind is not None]
+        same = self._same_period(f, clause) or self._same_period(f, sent)
+        for block, where in ((clause, "clause"), (sent, "sentence")):
+            cands = [p for p in inside(block, spans) if p.kind not in (None, "month")]
             if cands:
-                chosen = min(cands, key=lambda p: abs(p.start - a.start))
+                before = [p for p in cands if p.start <= a.start]
+                chosen = max(before, key=lambda p: p.start) if before else min(cands, key=lambda p: p.start)
                 rule = f"{where} {f.reader.tokens[chosen.start].text!r}"
                 break
+        if same is not None:
+            earlier = [p for p in inside(sent, spans) if p.kind in ("quarter", "half_year", "nine_months") and p.start < same[0]]
+            if earlier:
+                chosen, chosen_field, rule = earlier[-1], f, "the same period as before"
+            elif ctx.last_span is not None:
+                chosen, chosen_field = ctx.last_span
+                rule = "the same period as before"
+            elif ctx.default_span is not None:
+                chosen, chosen_field = ctx.default_span
+                rule = "the same period as the article's"
+        if chosen is None and ctx.section is not None and f.name == "text":
+            chosen, chosen_field, rule = ctx.section, ctx.section_field, "table section"
+        if chosen is None and ctx.title_periods and f.name == "text" and self._table_line(f, para) and ctx.title_field is not None:
+            chosen, chosen_field, rule = ctx.title_periods[0], ctx.title_field, "the title's period (a results table)"
         time_only = None
         for block in (clause, sent):
-            cands = [p for p in inside(block, spans) if p.kind is None]
+            cands = [p for p in inside(block, spans) if p.kind is None or p.kind == "month"]
             if cands:
                 time_only = min(cands, key=lambda p: abs(p.start - a.start))
                 break
-        kind: str
         if rate is not None:
-            kind, rule = rate.kind, f"rate {f.reader.tokens[rate.start].text!r}"  # type: ignore[assignment]
-        elif metric in STOCK_METRICS:
-            kind = "none"
+            kind, rule = rate.kind, f"rate {f.reader.tokens[rate.start].text!r}"
+        elif metric in STOCK_METRICS or (metric == "other" and chosen is None):
+            kind, rule = "none", "a stock or one-off"
         elif metric == "price":
-            kind = "per_unit"
-        elif chosen is not None and chosen.kind != "month":
-            kind = chosen.kind  # type: ignore[assignment]
-        elif time_only is not None and metric in FLOW_METRICS and len(time_only.time or "") == 4:
-            kind, rule = "year", "year named"
+            kind, rule = "per_unit", "a price"
+        elif chosen is not None and not (chosen.kind == "year" and ctx.default_span is not None and chosen.time is None):
+            kind = chosen.kind
+        elif ctx.default_span is not None and metric != "other" and (self.lang == "ar" or self._table_line(f, para)):
+            chosen, chosen_field = ctx.default_span  # wire prose states annual figures unless it says otherwise
+            kind, rule = chosen.kind, "the article's reporting period"
         else:
-            kind, rule = "none", "none"
-        period_span = rate or (chosen if kind == (chosen.kind if chosen else None) else None)
+            kind, rule = "year", "default for a flow"
+        period_span = rate or (chosen if chosen is not None and kind == chosen.kind and chosen_field is f else None)
         if period_span is not None:
             s, e = self._span_of(f, period_span)
             period = Period(kind=kind, text=f.text[s:e], start=s, end=e)  # type: ignore[arg-type]
         else:
             period = Period(kind=kind)  # type: ignore[arg-type]
-        time = None
-        source_of_time = chosen if chosen is not None and chosen.time else time_only
-        if source_of_time is not None and source_of_time.time:
-            s, e = self._span_of(f, source_of_time)
-            time = TimeRef(text=f.text[s:e], value=source_of_time.time)
+        time = self._time(f, chosen, chosen_field, time_only, same, previous, sent, a)
         projected = bool(time_only is not None and time_only.projected)
         return period, time, rule, projected
+
+    def _time(self, f, chosen, chosen_field, time_only, same, previous, sent, a) -> TimeRef | None:
+        """The time a claim holds: its period's, a year named beside it, or the earlier
+        period a comparison points back to ('vs', 'مقارنة ب', 'نفس الفترة من العام الماضي')."""
+        value = None
+        where = None
+        if chosen is not None and chosen.time:
+            value, where = chosen.time, (chosen_field, chosen)
+        if time_only is not None and time_only.time and (value is None or same is not None):
+            if same is not None and value is not None and len(time_only.time) == 4:
+                value = time_only.time + value[value.index("-"):] if "-" in value else time_only.time
+                value = value if not chosen.time.startswith("FY") else "FY" + value.removeprefix("FY")
+            elif value is None:
+                value = time_only.time
+            where = (f, time_only)
+        if previous is not None and previous.time and previous.time.value and self._compared_back(f, previous, a, sent):
+            value = shift_year(previous.time.value, -1)
+            where = None
+        if value is None:
+            return None
+        if where is not None:
+            s, e = self._span_of(*where)
+            return TimeRef(text=where[0].text[s:e], value=value)
+        return TimeRef(text="comparison with the figure before", value=value)
+
+    def _same_period(self, f: FieldText, block: Block):
+        found = self._cues(f, block, {"same_period"})
+        return found[0] if found else None
+
+    def _compared_back(self, f: FieldText, previous: Claim, a: Amount, sent: Block) -> bool:
+        """'A vs B', 'up from B', 'مقارنة بـ B': B is the earlier period's figure."""
+        if previous.amount.end > f.token_span(a.start)[0] or not sent.contains(previous.amount.start, previous.amount.end):
+            return False
+        between = Block(previous.amount.end, f.token_span(a.start)[0])
+        return bool(self._cues(f, between, {"comparison"}))
+
+    def _table_line(self, f: FieldText, para: Block) -> bool:
+        return len(f.text[para.start : para.end].split()) <= 8
 
     def _span_of(self, f: FieldText, p: PeriodFound) -> tuple[int, int]:
         s = f.token_span(p.start)[0]
@@ -499,6 +724,38 @@ class ClaimBuilder:
             kind = {"outlet": "outlet", "person": "person"}.get(speaker.type, "organisation")
             return Source(name=speaker.name, kind=kind, text=speaker.text, start=speaker.start, end=speaker.end), f"{x.category} {x.phrase.words!r}"  # type: ignore[arg-type]
         return None
+
+
+def _first_by_rank(pool: list[Found]) -> Found | None:
+    """The first organisation; failing that the first country, index or product."""
+    for ranks in ((0,), (1, 2)):
+        for e in pool:
+            if ENTITY_RANK.get(e.type, 3) in ranks:
+                return e
+    return None
+
+
+def shift_year(value: str, years: int) -> str:
+    """Move a time value by whole years: 2015-Q2 -> 2014-Q2, FY1987 -> FY1986.
+
+    >>> shift_year("2015-H1", -1), shift_year("FY1987", -1)
+    ('2014-H1', 'FY1986')
+    """
+    match = re.match(r"^(FY)?(\d{4})(.*)$", value)
+    if match is None:
+        return value
+    return f"{match.group(1) or ''}{int(match.group(2)) + years}{match.group(3)}"
+
+
+@lru_cache(maxsize=None)
+def _outlets() -> dict[str, str]:
+    path = lexicons.LEXICONS / "outlets.yaml"
+    return {fold_form(k): v for k, v in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).items()}
+
+
+def outlet_country(outlet: str | None) -> str | None:
+    """The country an outlet publishes in (its bare riyal is that country's)."""
+    return _outlets().get(fold_form(outlet)) if outlet else None
 
 
 def _base_raw(m: Mention) -> str:

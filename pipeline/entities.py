@@ -91,7 +91,7 @@ class EntityFinder:
     def _patterns(self) -> Iterable[dict]:
         proclitics = [""] + ([fold_form(c) for c in lexicons.clitics(self.lang).proclitics] if self.lang == "ar" else [])
         for index, entry in enumerate(self._entries):
-            for form in {fold_form(f) if self.lang == "ar" else f.lower() for f in (*entry.forms,)}:
+            for form in {fold_form(f) if self.lang == "ar" else f.lower() for f in (entry.name, *entry.forms)}:
                 for clitic in proclitics:
                     yield {"label": entry.type, "pattern": clitic + form, "id": f"{index}|{len(clitic)}"}
 
@@ -148,7 +148,10 @@ class CompanyPatterns(BaseModel):
     quoted_after: list[str] = []  # a company noun, then a quoted name
     legal_suffixes: list[str] = []  # X Inc, X Corp
     name_endings: list[str] = []  # X Group, X Laboratories
-    company_nouns: list[str] = []  # "the company", الشركة: refer back to the last organisation
+    company_nouns: list[str] = []  # "the company", الشركة: the article's subject
+    company_words: list[str] = []  # شركة before a name
+    not_subject_after: list[str] = []  # من شركة زين: a complement, not the subject
+    preposition_clitics: list[str] = []
 
     def compiled(self) -> list[re.Pattern]:
         out = []

@@ -42,7 +42,7 @@ MESSAGES: dict[str, str] = {
     "C001": "no financial amount found",
     "C010": "amount {text!r} has no entity in reach",
     "V030": "{metric} for {period} is {ours} here but {theirs} in article {other}",
-    "X000": "stage {stage} crashed: {error}",
+    "X000": "stage {where} crashed: {error}",
 }
 
 

@@ -15,7 +15,7 @@ from typing import Iterable, Iterator
 
 from .claims import ClaimBuilder, FieldText, article_date, read_field
 from .entities import EntityFinder
-from .errors import issue
+from .errors import MizanError, issue
 from .ingest import Ingested
 from .models import Article, Claim, ClaimReport, Issue, Mention
 
@@ -62,9 +62,11 @@ class Pipeline:
             mentions = {f.name: f.mentions for f in fields}
             stage = "claims"
             claims = self.builder(lang).build(article, fields)
+        except MizanError:
+            raise  # a setup problem (a bad lexicon, a missing model): stop the run, loudly
         except Exception as err:  # a bug, not a data condition: keep the article
             log.exception("stage %s failed on %s", stage, article.id)
-            issues.append(issue("X000", stage, stage=stage, error=repr(err)))
+            issues.append(issue("X000", stage, where=stage, error=repr(err)))
             report = ClaimReport(article_id=article.id, origin=article.origin, lang=article.lang, status="failed", issues=issues)
             return ArticleResult(report, article)
         n_mentions = sum(len(v) for v in mentions.values())

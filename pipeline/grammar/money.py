@@ -538,7 +538,7 @@ class AmountReader:
         return True
 
     def _glued_word_is_known(self, i: int) -> bool:
-        return bool(self.table.matches(self.tokens, i, {"scale", "currency", "percent_after", "points", "ordinal_suffix", "reversed_decimal"}, ()))
+        return bool(self.table.matches(self.tokens, i, {"scale", "currency", "percent_after", "points", "ordinal_suffix", "reversed_decimal", "year_marker"}, ()))
 
     def _is_pronoun(self, num: NumberParse) -> bool:
         """'the one you mentioned', 'أي واحد تفضل': "one" standing for a thing, not a number."""

@@ -108,6 +108,7 @@ def _span(reader, m, i, at_start, at_end, links, cues, today) -> PeriodFound | N
     fiscal = False
     if cues.longest(tokens, j, {"fiscal"}) is not None:
         fiscal, j = True, cues.longest(tokens, j, {"fiscal"}).end
+    fiscal = fiscal or _fiscal_within(tokens, j, cues)
     if start > 0 and cues.longest(tokens, start - 1, {"fiscal"}) is not None and reader.lang == "en":
         fiscal, start = True, start - 1
     year, end = _year_after(tokens, j, at_start, links, cues, today)
@@ -132,9 +133,10 @@ def _span(reader, m, i, at_start, at_end, links, cues, today) -> PeriodFound | N
 
 
 def _year_after(tokens, j, at_start, links, cues, today, allow_day: bool = False) -> tuple[int | None, int]:
-    """A year right after a period word: 'من عام 2015', 'of 1987', 'الماضي'. Returns (year, end)."""
+    """A year right after a period word: 'من عام 2015', 'of 1987', 'الماضي',
+    'من السنة المالية 2015م'. Returns (year, end)."""
     k = j
-    for _ in range(3):
+    for _ in range(5):
         amount = at_start.get(k)
         if amount is not None:
             year = year_of(amount)
@@ -150,8 +152,22 @@ def _year_after(tokens, j, at_start, links, cues, today, allow_day: bool = False
         if k < len(tokens) and tokens[k].text in links:
             k += 1
             continue
+        word = cues.longest(tokens, k, {"year_word", "fiscal"})
+        if word is not None:
+            k = word.end
+            continue
         break
     return None, j
+
+
+def _fiscal_within(tokens, j, cues) -> bool:
+    """'من السنة المالية 2015' after a quarter or half: the fiscal mark a few words on."""
+    for k in range(j, min(j + 4, len(tokens))):
+        if cues.longest(tokens, k, {"fiscal"}) is not None:
+            return True
+        if tokens[k].kind == "num":
+            return False
+    return False
 
 
 def _latest_year(kind: str, number: int, today: date) -> int:

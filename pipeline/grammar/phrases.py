@@ -157,6 +157,7 @@ def table(lang: str) -> PhraseTable:
     add(_phrases("reversed_decimal", nums.reversed_decimal_marks))
     add(_phrases("negative", nums.negative_words))
     add(_phrases("pronoun_before", nums.pronoun_before))
+    add(_phrases("year_marker", nums.year_markers))
     for scale in lexicons.scales(lang):
         add(_phrases("scale", scale.forms, scale))
     ords = lexicons.ordinals(lang)
@@ -231,6 +232,9 @@ def cue_table(lang: str) -> PhraseTable:
     add(_phrases("year_word", per.year_words))
     for month, forms in per.months.items():
         add(_phrases("month", forms, month))
+    add(_phrases("same_period", per.same_period))
+    add(_phrases("comparison", per.comparison))
+    add(_phrases("by_amount", per.by_amount))
     src = lexicons.sources(lang)
     add(_phrases("src_before", src.before))
     add(_phrases("src_verb", src.verbs))

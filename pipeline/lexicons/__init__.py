@@ -58,6 +58,7 @@ class NumbersLexicon(Entry):
     reversed_decimal_marks: list[str]
     negative_words: list[str]
     pronoun_before: list[str]
+    year_markers: list[str] = []
 
 
 class ScaleEntry(Entry):
@@ -239,6 +240,9 @@ class PeriodsLexicon(Entry):
     by_year: list[str]
     year_words: list[str]
     months: dict[int, list[str]]
+    same_period: list[str]
+    comparison: list[str]
+    by_amount: list[str]
 
 
 class SourcesLexicon(Entry):
@@ -281,3 +285,6 @@ class CompanyNouns(BaseModel):
 
     model_config = ConfigDict(extra="ignore", frozen=True)
     company_nouns: list[str] = []
+    company_words: list[str] = []
+    not_subject_after: list[str] = []
+    preposition_clitics: list[str] = []
