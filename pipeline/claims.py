@@ -390,6 +390,10 @@ class ClaimBuilder:
         clause = next((c for c in clauses(f.text, sent) if c.start <= m.start < c.end), sent)
         speaker = source_state[0].name if source_state else None
         metric, obj, metric_rule, sign = self._metric(f, k, clause, sent)
+        self._is_change = bool(obj and obj.endswith("_change"))
+        rate_here = next((p for p in f.periods if p.rate and a.end <= p.start <= a.end + 2), None)
+        if metric in ("profit", "loss") and obj is None and rate_here is not None and rate_here.kind == "per_unit":
+            obj = "per_share"
         sent_ents = [e for e in ents if sent.contains(e.start, e.end)] + self._company_nouns(ctx, f, sent)
         entity, entity_rule = self._entity(ctx, f, m, clause, sent, sent_ents, speaker, metric)
         object_ref = self._object(f, m, sent_ents, entity, metric, obj)
@@ -459,53 +463,80 @@ class ClaimBuilder:
         return out
 
     def _metric(self, f: FieldText, k: int, clause: Block, sent: Block) -> tuple[str, str | None, str, int]:
-        """(metric, object, rule, sign) for mention k."""
+        """(metric, object, rule, sign) for mention k.
+
+        Triggers are looked for before the amount in its clause, then before it in its
+        sentence, then after it in its clause, then after it in the sentence: Arabic and
+        English both name the metric first (بلغت الإيرادات 5 مليارات، net income rose to 88 mln).
+        """
         a = f.amounts[k]
         m = f.mentions[k]
-        found = self._cues(f, sent, {"metric", "growth_up", "growth_down"})
-        in_clause = [(i, x) for i, x in found if clause.contains(*f.token_span(i))]
-        growth = [(i, x) for i, x in in_clause if x.category.startswith("growth")]
-        metrics_ = [(i, x) for i, x in found if x.category == "metric"]
-        metric_clause = [(i, x) for i, x in in_clause if x.category == "metric"]
-        sign = 1
-        if growth:
-            i, g = min(growth, key=lambda p: abs(p[0] - a.start))
-            sign = g.payload
+        found = self._cues(f, sent, {"metric", "growth_up", "growth_down", "share_of", "stake_words", "discount"})
+        here = f.token_span(a.start)[0]
+
+        def ordered(categories: set[str]) -> list[tuple[int, Match]]:
+            pool = [(i, x) for i, x in found if x.category in categories]
+            in_clause = [(i, x) for i, x in pool if clause.contains(*f.token_span(i))]
+            before_c = sorted((p for p in in_clause if f.token_span(p[0])[0] < here), key=lambda p: -p[0])
+            before_s = sorted((p for p in pool if f.token_span(p[0])[0] < here and p not in in_clause), key=lambda p: -p[0])
+            after_c = sorted((p for p in in_clause if f.token_span(p[0])[0] >= here), key=lambda p: p[0])
+            after_s = sorted((p for p in pool if f.token_span(p[0])[0] >= here and p not in in_clause), key=lambda p: p[0])
+            return before_c + before_s + after_c + after_s
+
+        growth = [(i, x) for i, x in ordered({"growth_up", "growth_down"}) if clause.contains(*f.token_span(i))]
+        metrics_ = ordered({"metric"})
+        sign = growth[0][1].payload if growth else 1
         if m.kind == "percent":
-            for i, x in sorted(metric_clause, key=lambda p: abs(p[0] - a.start)):
-                metric, obj = x.payload
-                if metric in ("stake", "share", "margin"):
-                    return metric, obj, f"trigger {x.phrase.words!r}", 1
-            if growth:
-                changed = min(metrics_, key=lambda p: abs(p[0] - a.start), default=None)
-                obj = changed[1].payload[0] if changed is not None else None
-                if changed is not None and changed[1].payload[1]:
-                    obj = f"{changed[1].payload[1]}_{obj}" if obj != "price" else changed[1].payload[1]
-                return "growth", obj, f"growth word {g.phrase.words!r}", sign
-            if metric_clause:
-                i, x = min(metric_clause, key=lambda p: abs(p[0] - a.start))
-                metric, obj = x.payload
-                if metric in ("revenue", "profit", "loss", "spending", "cost", "price", "valuation"):
-                    return "growth", metric, f"percent of {x.phrase.words!r}", 1
-                return metric, obj, f"trigger {x.phrase.words!r}", 1
-            return "other", None, "default", 1
-        pool = metric_clause or metrics_
-        if growth and pool and self._by_amount(f, a):
-            before = [(i, x) for i, x in pool if i < a.start] or pool
-            changed = max(before, key=lambda p: p[0])[1].payload
+            return self._percent_metric(f, a, clause, found, metrics_, growth, sign)
+        if growth and metrics_ and self._by_amount(f, a) and f.token_span(growth[0][0])[0] < here:
+            changed = metrics_[0][1].payload
             name = f"{changed[1]}_{changed[0]}" if changed[1] and changed[0] != "price" else changed[0]
-            return "other", f"{name}_change", f"change by {g.phrase.words!r}", sign  # زيادة مصاريف الزكاة بـ 81 مليون
-        if pool:
-            before = [(i, x) for i, x in pool if i < a.start]
-            pick = max(before, key=lambda p: p[0]) if before else min(pool, key=lambda p: p[0])
-            metric, obj = pick[1].payload
+            return "other", f"{name}_change", f"change by {growth[0][1].phrase.words!r}", sign  # زيادة مصاريف الزكاة بـ 81 مليون
+        if metrics_:
+            i, x = metrics_[0]
+            metric, obj = x.payload
             if metric == "stake_value" and not any(fm.kind == "percent" for fm in f.mentions if sent.contains(fm.start, fm.end)):
-                others = [(i, x) for i, x in pool if x.payload[0] != "stake_value"]
-                if others:
-                    metric, obj = max(others, key=lambda p: p[0])[1].payload
-                else:
-                    metric, obj = "other", None
-            return metric, obj, f"trigger {pick[1].phrase.words!r}", 1
+                metric, obj = "other", None
+            return metric, obj, f"trigger {x.phrase.words!r}", 1
+        rate = next((p for p in f.periods if p.rate and a.end <= p.start <= a.end + 2), None)
+        if rate is not None and rate.kind in ("per_unit", "month", "week"):
+            return "price", None, f"a price per {rate.kind}", 1
+        return "other", None, "default", 1
+
+    def _percent_metric(self, f, a, clause, found, metrics_, growth, sign):
+        """Percentages: a stake, a share of a whole, a discount, a margin or a growth rate."""
+        tokens = f.reader.tokens
+        after = [(i, x) for i, x in found if i >= a.end and i <= a.end + 1]
+        for i, x in after:
+            if x.category == "stake_words":
+                return "stake", None, f"'{' '.join(x.phrase.words)}' after it", 1  # 27 pct stake
+            if x.category == "share_of":
+                return "share", None, f"'{' '.join(x.phrase.words)}' after it", 1  # 41 pct of the market
+        near = [(i, x) for i, x in found if x.category in ("stake_words", "discount") and clause.contains(*f.token_span(i))]
+        for i, x in near:
+            if x.category == "discount":
+                return "other", "discount", f"discount {x.phrase.words!r}", 1
+        for i, x in metrics_:
+            metric, obj = x.payload
+            if metric in ("stake", "share", "margin") and clause.contains(*f.token_span(i)):
+                return metric, obj, f"trigger {x.phrase.words!r}", 1
+        for i, x in near:
+            if x.category == "stake_words":
+                return "stake", None, f"stake word {x.phrase.words!r}", 1
+        if growth:
+            changed = metrics_[0] if metrics_ else None
+            obj = changed[1].payload[0] if changed is not None else None
+            if changed is not None and changed[1].payload[1]:
+                obj = f"{changed[1].payload[1]}_{obj}" if obj != "price" else changed[1].payload[1]
+            return "growth", obj, f"growth word {growth[0][1].phrase.words!r}", sign
+        in_clause = [(i, x) for i, x in metrics_ if clause.contains(*f.token_span(i))]
+        if in_clause:
+            i, x = in_clause[0]
+            metric, obj = x.payload
+            if metric in ("revenue", "profit", "loss", "spending", "cost", "price", "valuation"):
+                return "growth", metric, f"percent of {x.phrase.words!r}", 1
+            return metric, obj, f"trigger {x.phrase.words!r}", 1
+        del tokens
         return "other", None, "default", 1
 
     def _by_amount(self, f: FieldText, a: Amount) -> bool:
@@ -587,16 +618,27 @@ class ClaimBuilder:
         chosen: PeriodFound | None = None
         chosen_field = f
         rule = "default"
-        same = self._same_period(f, clause) or self._same_period(f, sent)
+        same = self._same_period_of(f, a, sent)
+        here = f.token_span(a.start)[0]
+
+        def pick(block, kinds):
+            cands = [p for p in inside(block, spans) if p.kind in kinds]
+            before = [p for p in cands if self._span_of(f, p)[0] <= here]
+            if before:
+                return max(before, key=lambda p: p.start)
+            return min(cands, key=lambda p: p.start) if cands else None
+
+        reporting = ("quarter", "half_year", "nine_months")
         for block, where in ((clause, "clause"), (sent, "sentence")):
-            cands = [p for p in inside(block, spans) if p.kind not in (None, "month")]
-            if cands:
-                before = [p for p in cands if p.start <= a.start]
-                chosen = max(before, key=lambda p: p.start) if before else min(cands, key=lambda p: p.start)
+            chosen = pick(block, reporting)
+            if chosen is not None:
                 rule = f"{where} {f.reader.tokens[chosen.start].text!r}"
                 break
+        if chosen is None and same is None:
+            chosen = pick(clause, ("year",))  # خلال عام 2014، for the full year
+            rule = f"clause {f.reader.tokens[chosen.start].text!r}" if chosen is not None else rule
         if same is not None:
-            earlier = [p for p in inside(sent, spans) if p.kind in ("quarter", "half_year", "nine_months") and p.start < same[0]]
+            earlier = [p for p in inside(sent, spans) if p.kind in reporting and p.start < min(same[0], a.start)]
             if earlier:
                 chosen, chosen_field, rule = earlier[-1], f, "the same period as before"
             elif ctx.last_span is not None:
@@ -609,15 +651,23 @@ class ClaimBuilder:
             chosen, chosen_field, rule = ctx.section, ctx.section_field, "table section"
         if chosen is None and ctx.title_periods and f.name == "text" and self._table_line(f, para) and ctx.title_field is not None:
             chosen, chosen_field, rule = ctx.title_periods[0], ctx.title_field, "the title's period (a results table)"
+        if chosen is None and ctx.default_span is None:
+            chosen = pick(sent, ("year",))
+            rule = f"sentence {f.reader.tokens[chosen.start].text!r}" if chosen is not None else rule
         time_only = None
         for block in (clause, sent):
             cands = [p for p in inside(block, spans) if p.kind is None or p.kind == "month"]
             if cands:
                 time_only = min(cands, key=lambda p: abs(p.start - a.start))
                 break
+        per_share = metric in ("profit", "loss") and rate is not None and rate.kind == "per_unit"
+        if per_share:
+            rate = None  # 7 سنتات للسهم: a result per share, for the reporting period
         if rate is not None:
             kind, rule = rate.kind, f"rate {f.reader.tokens[rate.start].text!r}"
-        elif metric in STOCK_METRICS or (metric == "other" and chosen is None):
+        elif metric == "growth" and obj_of_share_price(f, a, self) and chosen is None:
+            kind, rule = "day", "a share-price move"
+        elif metric in STOCK_METRICS or (metric == "other" and chosen is None and not self._is_change):
             kind, rule = "none", "a stock or one-off"
         elif metric == "price":
             kind, rule = "per_unit", "a price"
@@ -662,9 +712,15 @@ class ClaimBuilder:
             return TimeRef(text=where[0].text[s:e], value=value)
         return TimeRef(text="comparison with the figure before", value=value)
 
-    def _same_period(self, f: FieldText, block: Block):
-        found = self._cues(f, block, {"same_period"})
-        return found[0] if found else None
+    def _same_period_of(self, f: FieldText, a: Amount, sent: Block):
+        """'403 مليون ريال للفترة المماثلة', 'in the year-ago quarter': the phrase a few words
+        after the amount (or just before it) says the amount is the earlier period's."""
+        for i, m in self._cues(f, sent, {"same_period"}):
+            if 0 <= i - a.end <= 4 or 0 <= a.start - m.end <= 2:
+                between = [x for x in f.amounts if x.kind in ("money", "percent") and (a.end <= x.start < i or m.end <= x.start < a.start)]
+                if not between:
+                    return i, m
+        return None
 
     def _compared_back(self, f: FieldText, previous: Claim, a: Amount, sent: Block) -> bool:
         """'A vs B', 'up from B', 'مقارنة بـ B': B is the earlier period's figure."""
@@ -724,6 +780,16 @@ class ClaimBuilder:
             kind = {"outlet": "outlet", "person": "person"}.get(speaker.type, "organisation")
             return Source(name=speaker.name, kind=kind, text=speaker.text, start=speaker.start, end=speaker.end), f"{x.category} {x.phrase.words!r}"  # type: ignore[arg-type]
         return None
+
+
+def obj_of_share_price(f: FieldText, a: Amount, builder: "ClaimBuilder") -> bool:
+    """A percentage move of a share price (قفزت أسهم أمازون 17%، shares rose 5 pct)."""
+    sent_start = max(0, a.start - 8)
+    for i in range(sent_start, a.start):
+        m = builder.cues.longest(f.reader.tokens, i, {"share_price"})
+        if m is not None:
+            return True
+    return False
 
 
 def _first_by_rank(pool: list[Found]) -> Found | None:

@@ -403,8 +403,6 @@ class AmountReader:
             break
         if middle is None:
             return None
-        if self._changes_before(left.start):
-            return None
         if middle.phrase.words == ("-",) and self._chain_of_three(left.end):
             return None
         right = self._single(middle.end)

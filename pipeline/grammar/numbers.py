@@ -125,6 +125,10 @@ class NumberReader:
         nxt = self.tok(j)
         if nxt is not None and nxt.glued and t.text.isdigit() and self.match(j, {"reversed_decimal"}) and self.is_digits(j + 1) and self.tokens[j + 1].glued:
             return Decimal(f"{self.tokens[j + 1].text}.{t.text}"), j + 2
+        if self.is_sym(j, "-") and self.tokens[j].glued and self.is_digits(j + 1) and self.tokens[j + 1].glued and self.is_sym(j + 2, "/") and self.is_digits(j + 3) and self.tokens[j + 3].value and not self.is_sym(j + 4, "/-"):
+            small, den = self.tokens[j + 1].value, self.tokens[j + 3].value
+            if t.text.isdigit() and small < den:  # wire-style mixed fraction: 12-3/8 pct, 32-5/8 dlrs
+                return value + divide(small, den), j + 4
         if self.is_sym(j, "/") and self.is_digits(j + 1) and not self.is_sym(j + 2, "/") and not self._date_tail(i):
             if self.tokens[j + 1].value:
                 return divide(value, self.tokens[j + 1].value), j + 2

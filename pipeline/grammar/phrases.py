@@ -217,6 +217,10 @@ def cue_table(lang: str) -> PhraseTable:
     met = lexicons.metrics(lang)
     for trigger in met.triggers:
         add(_phrases("metric", trigger.forms, (trigger.metric, trigger.object)))
+    add(_phrases("share_of", met.share_of))
+    add(_phrases("stake_words", met.stake_words))
+    add(_phrases("discount", met.discount))
+    add(_phrases("share_price", met.share_price))
     add(_phrases("growth_up", met.growth.up, 1))
     add(_phrases("growth_down", met.growth.down, -1))
     per = lexicons.periods(lang)

@@ -229,6 +229,10 @@ class GrowthWords(Entry):
 class MetricsLexicon(Entry):
     triggers: list[MetricTrigger]
     growth: GrowthWords
+    share_of: list[str]  # right after a percentage: a share of a whole (41% of the market)
+    stake_words: list[str]  # a percentage owned: a 27 pct stake, holds 20 pct
+    discount: list[str]  # a price cut: تخفيض 40%
+    share_price: list[str]  # a percentage move of these is a share-price move over a day
 
 
 class PeriodsLexicon(Entry):
