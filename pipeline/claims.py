@@ -561,18 +561,31 @@ class ClaimBuilder:
         before_sent = [e for e in usable if e.end <= m.start]
         if main is not None and any(e.name == main.name for e in before_sent):
             return next(e for e in reversed(before_sent) if e.name == main.name), "sentence names the article subject"
-        for pool, where in (([e for e in before_sent if clause.contains(e.start, e.end)], "clause, first before"),
-                            (before_sent, "sentence, first before"),
-                            ([e for e in usable if e.start >= m.end and clause.contains(e.start, e.end)], "clause, first after")):
+        pools = [([e for e in before_sent if clause.contains(e.start, e.end)], "clause, first before"),
+                 (before_sent, "sentence, first before"),
+                 ([e for e in usable if e.start >= m.end and clause.contains(e.start, e.end)], "clause, first after")]
+        for pool, where in pools:
             best = _first_by_rank(pool)
-            if best is not None:
-                return best, where
+            if best is None:
+                continue
+            if main is not None and best.name != main.name and not self._in_subject_position(f, best, clause, sent):
+                return main, f"article subject (not {best.name}, a complement)"
+            return best, where
         if main is not None:
             return main, "article subject"
         people = [e for e in sent_ents if e.type == "person" and e.name != speaker]
         if people:
             return people[0], "sentence, person"
         return None, "none"
+
+    @staticmethod
+    def _in_subject_position(f: FieldText, e: Found, clause: Block, sent: Block) -> bool:
+        """Named among the first words of its sentence or clause, where news puts the subject
+        (أعلنت زين...، Hartford said...); deeper in, a name is usually a complement."""
+        for block in (sent, clause):
+            if block.start <= e.start and len(f.text[block.start : e.start].split()) <= 3:
+                return True
+        return False
 
     def _after_preposition(self, f: FieldText, e: Found) -> bool:
         """'من شركة زين', 'a unit of ITT', 'stake in Abbey Life': named as a complement, not the subject."""
@@ -628,7 +641,7 @@ class ClaimBuilder:
                 return max(before, key=lambda p: p.start)
             return min(cands, key=lambda p: p.start) if cands else None
 
-        reporting = ("quarter", "half_year", "nine_months")
+        reporting = ("quarter", "half_year", "nine_months", "none")
         for block, where in ((clause, "clause"), (sent, "sentence")):
             chosen = pick(block, reporting)
             if chosen is not None:
@@ -656,7 +669,7 @@ class ClaimBuilder:
             rule = f"sentence {f.reader.tokens[chosen.start].text!r}" if chosen is not None else rule
         time_only = None
         for block in (clause, sent):
-            cands = [p for p in inside(block, spans) if p.kind is None or p.kind == "month"]
+            cands = [p for p in inside(block, spans) if p.kind in (None, "month")]
             if cands:
                 time_only = min(cands, key=lambda p: abs(p.start - a.start))
                 break

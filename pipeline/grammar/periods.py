@@ -50,7 +50,15 @@ def find_periods(reader: AmountReader, amounts: list[Amount], today: date | None
     out: list[PeriodFound] = []
     i = 0
     while i < len(tokens):
-        m = cues.longest(tokens, i, {"rate", "span", "by_year", "month"})
+        counted = _month_count(tokens, i, at_start, at_end, cues, links, today)
+        if counted is not None:
+            out.append(counted)
+            i = max(counted.end, i + 1)
+            continue
+        m = cues.longest(tokens, i, {"rate", "span", "by_year", "month", "relative", "same_period"})
+        if m is not None and m.category in ("relative", "same_period"):
+            i = m.end  # "a year earlier", "same period": not a rate or a span of its own
+            continue
         if m is None:
             amount = at_start.get(i)
             year = year_of(amount) if amount is not None else None
@@ -73,12 +81,14 @@ def find_periods(reader: AmountReader, amounts: list[Amount], today: date | None
             i = m.end
             continue
         if m.category == "month":
+            day_before = at_end.get(i) is not None and at_end[i].kind == "number"
+            day_after = at_start.get(m.end) is not None and at_start[m.end].kind == "number" and year_of(at_start[m.end]) is None
             year, end = _year_after(tokens, m.end, at_start, links, cues, today, allow_day=True)
-            if year is not None:
-                out.append(PeriodFound(None, f"{year}-{int(m.payload):02d}", i, end))
-                i = end
-                continue
-            i = m.end
+            if year is None and today is not None:
+                year, end = (today.year if int(m.payload) <= today.month else today.year - 1), m.end
+            kind = None if day_before or day_after else "month"  # "March 3" is a date; "February sales" a month
+            out.append(PeriodFound(kind, f"{year}-{int(m.payload):02d}" if year else None, i, end))
+            i = max(end, i + 1)
             continue
         found = _span(reader, m, i, at_start, at_end, links, cues, today)
         if found is not None:
@@ -158,6 +168,25 @@ def _year_after(tokens, j, at_start, links, cues, today, allow_day: bool = False
             continue
         break
     return None, j
+
+
+_MONTHS_KIND = {3: "quarter", 6: "half_year", 9: "nine_months", 12: "year"}
+
+
+def _month_count(tokens, i, at_start, at_end, cues, links, today) -> PeriodFound | None:
+    """'five months', 'the five-month period', 'الأشهر الخمسة': a counted span of months."""
+    amount = at_start.get(i)
+    if amount is None or amount.kind != "number" or amount.value is None:
+        return None
+    m = cues.longest(tokens, amount.end, {"month_count"})
+    if m is None:
+        return None
+    months = int(amount.value) if amount.value == amount.value.to_integral_value() else 0
+    if not 1 <= months <= 24:
+        return None
+    kind = _MONTHS_KIND.get(months, "none")
+    year, end = _year_after(tokens, m.end, at_start, links, cues, today)
+    return PeriodFound(kind, str(year) if year and kind == "year" else None, i, max(end, m.end))
 
 
 def _fiscal_within(tokens, j, cues) -> bool:

@@ -239,6 +239,7 @@ def cue_table(lang: str) -> PhraseTable:
     add(_phrases("same_period", per.same_period))
     add(_phrases("comparison", per.comparison))
     add(_phrases("by_amount", per.by_amount))
+    add(_phrases("month_count", per.month_counts))
     src = lexicons.sources(lang)
     add(_phrases("src_before", src.before))
     add(_phrases("src_verb", src.verbs))

@@ -247,6 +247,7 @@ class PeriodsLexicon(Entry):
     same_period: list[str]
     comparison: list[str]
     by_amount: list[str]
+    month_counts: list[str] = []
 
 
 class SourcesLexicon(Entry):
