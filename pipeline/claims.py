@@ -535,8 +535,11 @@ class ClaimBuilder:
             metric, obj = x.payload
             if metric in ("revenue", "profit", "loss", "spending", "cost", "price", "valuation"):
                 return "growth", metric, f"percent of {x.phrase.words!r}", 1
+            if metric in ("acquisition", "funding", "investment", "stake_value"):
+                return "stake", None, f"a percentage bought or sold ({x.phrase.words!r})", 1
             return metric, obj, f"trigger {x.phrase.words!r}", 1
-        del tokens
+        if a.end < len(tokens) and self.cues.longest(tokens, a.end, {"part_of"}) is not None:
+            return "share", None, "a percentage of something", 1  # 70 pct of ..., 41% من ...
         return "other", None, "default", 1
 
     def _by_amount(self, f: FieldText, a: Amount) -> bool:

@@ -221,6 +221,7 @@ def cue_table(lang: str) -> PhraseTable:
     add(_phrases("stake_words", met.stake_words))
     add(_phrases("discount", met.discount))
     add(_phrases("share_price", met.share_price))
+    add(_phrases("part_of", met.part_of))
     add(_phrases("growth_up", met.growth.up, 1))
     add(_phrases("growth_down", met.growth.down, -1))
     per = lexicons.periods(lang)

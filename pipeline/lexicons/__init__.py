@@ -233,6 +233,7 @@ class MetricsLexicon(Entry):
     stake_words: list[str]  # a percentage owned: a 27 pct stake, holds 20 pct
     discount: list[str]  # a price cut: تخفيض 40%
     share_price: list[str]  # a percentage move of these is a share-price move over a day
+    part_of: list[str] = []  # right after a percentage with no metric word: a share of something
 
 
 class PeriodsLexicon(Entry):
