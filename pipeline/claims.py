@@ -139,6 +139,7 @@ class ClaimBuilder:
         self.company_words = frozenset(fold_form(w) for w in companies.company_words)
         self.preposition_clitics = frozenset(companies.preposition_clitics)
         self.known_forms = frozenset(canonical_names())
+        self.subsidiary_rule = companies.subsidiary_over_group
 
     # --- the article -------------------------------------------------------------
 
@@ -220,17 +221,27 @@ class ClaimBuilder:
                     ents.append(Found(e.name, e.type, m.start(), m.end(), m.group(1), "alias", e.country))
                 ents.sort(key=lambda e: e.start)
 
-    @staticmethod
-    def _main_entity(fields: list[FieldText], found) -> Found | None:
-        """The article's subject: the first organisation of the title, else the most named one."""
+    def _main_entity(self, fields: list[FieldText], found) -> Found | None:
+        """The article's subject: the first organisation of the title, else the most named one;
+        a group named in the title gives way to its subsidiary when the text names one
+        («زين» in the title, زين السعودية in the text)."""
+        everything = [e for f in fields for ents in found[f.name] for e in ents if e.type == "organisation"]
+        counts = Counter(e.name for e in everything)
+        self_always = self.subsidiary_rule == "always"
         title = [e for ents in found.get("title", []) for e in ents if e.type == "organisation"]
         if title:
-            return title[0]
-        counts = Counter(e.name for f in fields for ents in found[f.name] for e in ents if e.type == "organisation")
-        if not counts:
+            main = title[0]
+        elif counts:
+            name = counts.most_common(1)[0][0]
+            main = next(e for e in everything if e.name == name)
+        else:
             return None
-        name = counts.most_common(1)[0][0]
-        return next(e for f in fields for ents in found[f.name] for e in ents if e.name == name)
+        family = [e for e in everything if e.name.startswith(main.name + " ")]
+        if family:
+            name, n = Counter(e.name for e in family).most_common(1)[0]
+            if self_always or n >= counts[main.name] - len([e for e in title if e.name == main.name]):
+                return next(e for e in family if e.name == name)
+        return main
 
     @staticmethod
     def _article_period(ctx: _Context, fields: list[FieldText]) -> tuple[PeriodFound, FieldText] | None:
@@ -391,6 +402,7 @@ class ClaimBuilder:
         speaker = source_state[0].name if source_state else None
         metric, obj, metric_rule, sign = self._metric(f, k, clause, sent)
         self._is_change = bool(obj and obj.endswith("_change"))
+        self._is_discount = obj == "discount"
         rate_here = next((p for p in f.periods if p.rate and a.end <= p.start <= a.end + 2), None)
         if metric in ("profit", "loss") and obj is None and rate_here is not None and rate_here.kind == "per_unit":
             obj = "per_share"
@@ -685,8 +697,9 @@ class ClaimBuilder:
             kind, rule = "day", "a share-price move"
         elif metric in STOCK_METRICS or (metric == "other" and chosen is None and not self._is_change):
             kind, rule = "none", "a stock or one-off"
-        elif metric == "price":
-            kind, rule = "per_unit", "a price"
+        elif metric == "price" or (metric == "other" and self._is_discount):
+            billing = self._billing_period(f, clause)
+            kind, rule = (billing, "a price per billing period") if billing else ("per_unit", "a price")
         elif chosen is not None and not (chosen.kind == "year" and ctx.default_span is not None and chosen.time is None):
             kind = chosen.kind
         elif ctx.default_span is not None and metric != "other" and (self.lang == "ar" or self._table_line(f, para)):
@@ -727,6 +740,13 @@ class ClaimBuilder:
             s, e = self._span_of(*where)
             return TimeRef(text=where[0].text[s:e], value=value)
         return TimeRef(text="comparison with the figure before", value=value)
+
+    def _billing_period(self, f: FieldText, clause: Block) -> str | None:
+        """'اشتراك لمدة أسبوع', 'a month': the period a recurring price is billed for."""
+        for p in f.periods:
+            if p.rate and p.kind in ("day", "week", "month", "year") and clause.contains(*self._span_of(f, p)):
+                return p.kind
+        return None
 
     def _same_period_of(self, f: FieldText, a: Amount, sent: Block):
         """'403 مليون ريال للفترة المماثلة', 'in the year-ago quarter': the phrase a few words

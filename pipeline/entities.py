@@ -152,6 +152,7 @@ class CompanyPatterns(BaseModel):
     company_words: list[str] = []  # شركة before a name
     not_subject_after: list[str] = []  # من شركة زين: a complement, not the subject
     preposition_clitics: list[str] = []
+    subsidiary_over_group: str = "when_more_frequent"
 
     def compiled(self) -> list[re.Pattern]:
         out = []

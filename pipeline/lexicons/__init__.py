@@ -294,3 +294,4 @@ class CompanyNouns(BaseModel):
     company_words: list[str] = []
     not_subject_after: list[str] = []
     preposition_clitics: list[str] = []
+    subsidiary_over_group: Literal["always", "when_more_frequent"] = "when_more_frequent"
