@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from ..models import Mention
 from ..normalize import fold
-from .numbers import HUNDRED, ONE, NumberParse, NumberReader, _vulgar
+from .numbers import HUNDRED, ONE, TWO, NumberParse, NumberReader, _vulgar
 from .phrases import Currency, currency_adjective_first, table
 from .tokens import Token, tokenize
 
@@ -52,7 +52,7 @@ class AmountReader:
         self.tokens: list[Token] = tokenize(self.folded.text)
         self.table = table(lang)
         self.lang = lang
-        self.nums = NumberReader(self.tokens, self.table)
+        self.nums = NumberReader(self.tokens, self.table, self.folded)
         self.adjective_first = currency_adjective_first(lang)
         self.amounts: list[Amount] = []  # what `mentions` found, in token indices
         self._urls = [m.span() for m in _URL.finditer(self.folded.text)]
@@ -114,6 +114,8 @@ class AmountReader:
             qualifier, in_span = hedge.payload
             j = hedge.end
             span_start, skip = (i, hedge.skip) if in_span else (j, 0)
+        if hedge is not None and self._clitic_before_number(j):
+            j, span_start = j + 1, j + 1  # تجاوزت الـ12 مليار: the article glued to the number
         amount = self._range_with_opener(j) or self._single(j)
         if amount is None:
             return None
@@ -139,6 +141,8 @@ class AmountReader:
         weak = self.table.longest(self.tokens, i, {"percent_weak"})
         if weak is not None:
             inner = self._single(weak.end)
+            if inner is not None and self.table.longest(self.tokens, inner.end, {"range_middle"}, ()) is not None and self.nums.number_at(inner.end + 1) is not None:
+                return inner  # تقسيم الأسهم بنسبة 10 إلى 1: a ratio, not a percentage
             if inner is not None and inner.kind == "number" and inner.qualifier == "exact":
                 return replace(inner, kind="percent", unit="percent", start=i, skip=weak.skip, unit_span=(i, weak.end), rule=("<percent>",) + inner.rule)
             return inner
@@ -151,6 +155,9 @@ class AmountReader:
         start = prefix[2] if prefix else i
         num = self.nums.number_at(start)
         if num is None and prefix is None:
+            bare = self._bare_currency(i)
+            if bare is not None:
+                return bare
             indefinite = self.table.longest(self.tokens, i, {"indefinite"}, ())
             after = self._currency_after(indefinite.end) if indefinite is not None else None
             if after is not None and self.nums.number_at(after[2]) is None:
@@ -165,6 +172,9 @@ class AmountReader:
             amount.rule = ("<currency>",) + (num.parts,)
             return self._subunits(amount)
         pct = self.table.longest(self.tokens, num.end, {"percent_after", "points"}, ())
+        link = self.table.longest(self.tokens, num.end, {"fraction_link"}, ()) if pct is None and num.words and num.value < ONE else None
+        if link is not None:
+            pct = self.table.longest(self.tokens, link.end, {"percent_after", "points"}, ())  # half a percent
         if pct is not None:
             unit = "percent" if pct.category == "percent_after" else "percentage_points"
             return Amount("percent", num.value, i, pct.end, num.skip, unit=unit, unit_span=(num.end, pct.end), scale=num.scale, head=num.head, rule=(num.parts, "<percent>"))
@@ -173,10 +183,37 @@ class AmountReader:
             currency, (cs, ce), end, cue = after
             amount = self._money(num, currency, (cs, ce), cue, start=i, end=end)
             amount.rule = (num.parts, "<currency>")
-            return self._subunits(amount)
+            return self._trailing_fraction(self._subunits(amount))
         if self._is_model_number(num) or self._is_pronoun(num):
             return None
         return Amount("number", num.value, i, num.end, num.skip, scale=num.scale, head=num.head, rule=(num.parts,))
+
+    def _bare_currency(self, i: int) -> Amount | None:
+        """A currency word standing for its own count: دولاران (2), دولار واحد (1),
+        بدولار و30 سنتا (1.30), نقطتان مئويتان (2 points)."""
+        dual = self.table.longest(self.tokens, i, {"currency_dual", "points_dual"})
+        if dual is not None:
+            if dual.category == "points_dual":
+                return Amount("percent", TWO, i, dual.end, dual.skip, unit="percentage_points", unit_span=(i, dual.end), rule=("<dual percentage points>",))
+            currency: Currency = dual.payload
+            amount = self._money(NumberParse(TWO, i, dual.end, dual.skip, words=True), currency, (i, dual.end), None, start=i, end=dual.end)
+            amount.rule = ("<dual currency>",)
+            return amount
+        found = self._currency_at(i, prefix=False, clitics=self.nums._first_clitics)
+        if found is None:
+            return None
+        currency, skip, end = found
+        one = self.table.longest(self.tokens, end, {"agreeing_one"}, ())
+        if one is not None:
+            end = one.end  # دولار واحد
+        elif not skip or self.table.longest(self.tokens, end, {"connector"}, ()) is None:
+            return None  # a bare الدولار is the currency, not an amount
+        amount = self._money(NumberParse(ONE, i, end, skip, words=True), currency, (i, found[2]), None, start=i, end=end)
+        amount.rule = ("<currency alone>",)
+        with_subunits = self._subunits(amount)
+        if one is None and with_subunits.end == end:
+            return None  # بدولار alone stays out: only "one dollar" or "a dollar and N cents"
+        return with_subunits
 
     def _money(self, num: NumberParse, currency: Currency, span, cue, start: int, end: int) -> Amount:
         value = num.value / HUNDRED if currency.subunit else num.value * currency.scale
@@ -196,9 +233,11 @@ class AmountReader:
 
     # --- currencies ------------------------------------------------------------
 
-    def _currency_at(self, i: int, prefix: bool) -> tuple[Currency, int, int] | None:
+    def _currency_at(self, i: int, prefix: bool, clitics: tuple[str, ...] | None = None) -> tuple[Currency, int, int] | None:
         """A currency word at i (with the article allowed: الدولار)."""
-        for m in self.table.matches(self.tokens, i, {"currency"}, ("\u0627\u0644",) if self.lang == "ar" else ()):
+        if clitics is None:
+            clitics = ("\u0627\u0644",) if self.lang == "ar" else ()  # the article only
+        for m in self.table.matches(self.tokens, i, {"currency"}, clitics):
             currency: Currency = m.payload
             if prefix and not currency.prefix:
                 continue
@@ -206,8 +245,11 @@ class AmountReader:
                 continue
             if m.phrase.words[0] in self.table.indefinite_words and len(m.phrase.words) > 1 and not self.tokens[i + 1].glued:
                 continue  # "a $4 billion" is not A$4 billion
-            if len(m.phrase.words) == 1 and self.tokens[i].kind == "word" and len(self.tokens[i].text) == 1 and not self._glued_to_number(i):
-                if not prefix and not self._at_sentence_end(m.end):
+            if len(m.phrase.words) == 1 and self.tokens[i].kind == "word" and len(self.tokens[i].text) == 1:
+                written = self.nums.original_text(i)
+                if not written.islower() or (self.nums.is_sym(m.end, ".") and self.nums.tok(m.end + 1) is not None and self.tokens[m.end + 1].kind == "word"):
+                    continue  # 40C is Celsius, 5 p.m. an hour: a currency letter is lower case and alone
+                if not self._glued_to_number(i) and not prefix and not self._at_sentence_end(m.end):
                     continue  # a lone letter (c, p) counts glued to a number (10c) or ending the text (10 c)
             return currency, m.skip, m.end
         return None
@@ -249,7 +291,7 @@ class AmountReader:
 
     def _currency_after_words(self, i: int):
         if self.adjective_first:
-            for adj_len in (0, 1, 2, 3):  # the adjective may stand between: 15 mln Canadian dlrs
+            for adj_len in (0, 1, 2, 3, 4):  # the adjective may stand between: 15 mln U.S. dlrs
                 found = self._currency_at(i + adj_len, prefix=False)
                 if found is None:
                     continue
@@ -319,6 +361,23 @@ class AmountReader:
         amount.value = (amount.value or Decimal(0)) + num.value / HUNDRED
         amount.end = end
         amount.rule += ("<subunits>",)
+        return amount
+
+    def _trailing_fraction(self, amount: Amount) -> Amount:
+        """ملياري دولار ونصف المليار = 2.5 billion: a fraction of the scale after the currency."""
+        if amount.scale is None or amount.value is None:
+            return amount
+        conn = self.table.longest(self.tokens, amount.end, {"connector"}, ())
+        k = conn.end if conn is not None else amount.end
+        frac = self.table.longest(self.tokens, k, {"fraction"}, self.nums._next_clitics if conn is None else ())
+        if frac is None or (conn is None and not frac.skip) or frac.payload[1] != "singular":
+            return amount
+        again = self.table.longest(self.tokens, frac.end, {"scale"})
+        if again is None or Decimal(again.payload.value) != amount.scale:
+            return amount
+        amount.value += amount.scale / frac.payload[0]
+        amount.end = again.end
+        amount.rule += ("<fraction of the scale>",)
         return amount
 
     def _at_sentence_end(self, i: int) -> bool:
@@ -410,6 +469,8 @@ class AmountReader:
             return None
         if middle.phrase.words == ("-",) and left.kind == right.kind == "number" and self._looks_like_years(left, right):
             return None
+        if self.table.longest(self.tokens, left.end, {"alternative"}, ()) is not None and (left.scale is not None or left.value == right.value):
+            return None  # "5.00 or 5,00", "10 bln or 10 tln": two amounts; "51 or 52 billion" is one range
         return self._unify(left, right, left.start, left.skip, opener_word=False)
 
     def _range_group_open(self, group: int) -> bool:
@@ -493,6 +554,11 @@ class AmountReader:
             cue_span=amount.cue_span or other.cue_span, rule=("<range>",) + amount.rule + other.rule,
         )
 
+    def _clitic_before_number(self, i: int) -> bool:
+        t = self.nums.tok(i)
+        n = self.nums.tok(i + 1)
+        return t is not None and n is not None and t.kind == "word" and t.text in self.table.proclitics and n.kind == "num" and n.glued
+
     def _starts_with_connector(self, i: int) -> bool:
         """وأقل من 20: the connector glued to the next word."""
         t = self.nums.tok(i)
@@ -515,6 +581,8 @@ class AmountReader:
 
     def _not_code(self, num: NumberParse) -> bool:
         """False for a number glued into a code or a measure: GPT-5, H1, 180ml, 4G."""
+        if self.table.longest(self.tokens, num.start, {"code"}, ()) is not None:
+            return False
         first = self.tokens[num.start]
         if first.kind == "num" or (first.kind == "sym" and num.start + 1 < len(self.tokens)):
             k = num.start if first.kind == "num" else num.start + 1

@@ -80,9 +80,11 @@ class _Group:
 class NumberReader:
     """Reads numbers from one tokenized text with one language's phrase table."""
 
-    def __init__(self, tokens: list[Token], table: PhraseTable):
+    def __init__(self, tokens: list[Token], table: PhraseTable, folded=None):
         self.tokens = tokens
         self.table = table
+        self.folded = folded
+        self.original = folded.original if folded is not None else None
         self.lang = table.lang
         first = tuple(c for c in table.proclitics if not c.endswith(_ARTICLE))
         self._first_clitics = first if self.lang == "ar" else ()
@@ -352,11 +354,17 @@ class NumberReader:
         j = i
         have = False
         while True:
-            k, joined = j, False
+            k, joined, hyphen = j, False, False
             if have:
                 conn = self.match(k, {"connector"}, ())
                 if conn is not None and not self._next_is_percent_word(conn.end):
                     k, joined = conn.end, True
+                elif self.lang == "en" and self.is_sym(k, "-") and group.words_only() and group.value < TEN and (frac := self.match(k + 1, {"fraction"}, ())) is not None and frac.payload[1] == "plural":
+                    group.value = divide(group.value, Decimal(frac.payload[0]))  # three-quarters
+                    group.fraction_only = True
+                    group.hundreds = group.units = group.tens = group.teen = True
+                    j = frac.end
+                    continue
                 elif self.lang == "en" and self.is_sym(k, "-") and group.words_only() and group.value < TEN and self._ordinal_denominator(k + 1) is not None:
                     den, end, _plural = self._ordinal_denominator(k + 1)  # type: ignore[misc]
                     group.value = divide(group.value, den)  # one-eighth, five - eighths
@@ -367,7 +375,7 @@ class NumberReader:
                 elif self.lang == "en" and self.is_sym(k, "-") and group.tens and not group.units and self.tok(k + 1) is not None and self.tokens[k + 1].kind == "word":
                     nxt = self.match(k + 1, {"atom"}, ())
                     if nxt is not None and nxt.payload < TEN:
-                        k, joined = k + 1, True  # twenty-five, fifty - two
+                        k, joined, hyphen = k + 1, True, True  # twenty-five, fifty - two
             step = self._step(k, group, last_scale, have, joined) if limit is None or k < limit else None
             if step is None or (limit is not None and step[2] > limit):
                 break
@@ -388,8 +396,8 @@ class NumberReader:
                 group = _Group(value=ONE, indefinite=True)
             elif kind in ("unit", "teen", "tens"):
                 group.joins += bool(joined and self.match(k - 1, {"connector"}, ()) is not None or (joined and skip))
-                group.last_joined = joined
-                group.last_atom = value if joined or group.value is None else (group.last_atom or Decimal(0)) + value
+                group.last_joined = joined and not hyphen  # twenty-three is one part, twenty and three two
+                group.last_atom = value if (joined and not hyphen) or group.value is None else (group.last_atom or Decimal(0)) + value
                 group.value = value if group.value is None or group.indefinite else group.value + value
                 group.indefinite = False
                 group.units |= kind == "unit"
@@ -477,13 +485,25 @@ class NumberReader:
             lit = self.literal_at(k)
             if lit is None:
                 return None
-            if first or (fresh and last_scale is not None and joined):
+            if fresh and last_scale is not None and joined:
+                after = self.match(lit[1], {"scale"}, ())
+                if after is not None and Decimal(after.payload.value) >= last_scale:
+                    return None  # بين 10 ملايين و15 مليون: the و joins two amounts, not parts of one
+                return "literal", lit[0], lit[1], 0, None
+            if first:
                 return "literal", lit[0], lit[1], 0, None
             if joined and g.hundreds and not g.units and not g.tens and not g.teen and 0 < lit[0] < HUNDRED and self.word(lit[1], {"hundred", "scale"}, first=False) is None:
                 return "literal_part", lit[0], lit[1], 0, None  # 3 hundred and 21
             if fresh and last_scale is not None and lit[0] < TEN and self.word(lit[1], {"hundred"}, first=False) is not None:
                 return "literal", lit[0], lit[1], 0, None  # 4 thousand 3 hundred
             return None
+        if have and g.fraction_only and not joined and t.kind == "word":
+            definite = self.match(k, {"scale"}, (_ARTICLE,))
+            if definite is not None and definite.skip and definite.payload.number == "singular":
+                return "scale", g.value, definite.end, 0, Decimal(definite.payload.value)  # ربع المليون
+            link = self.match(k, {"fraction_link"}, ())
+            if link is not None and self.match(link.end, {"scale"}, ()) is not None and self.match(link.end, {"scale"}, ()).payload.number != "plural":
+                return "noop", None, link.end, 0, None  # a quarter of a million
         if t.kind == "sym" and (vulgar := _vulgar(t.text)) is not None:
             if first or (g.value is not None and g.literal and t.glued) or joined:
                 return "fraction", vulgar, k + 1, 0, None  # ½, 2½, ¾
@@ -520,8 +540,13 @@ class NumberReader:
 
     def _word_step(self, k, m, cat, skip, g, last_scale, first, fresh, joined):
         t = self.tokens[k]
+        if cat == "atom" and g.value is None and last_scale is not None and not joined and self.match(k, {"agreeing_one"}, ()) is not None:
+            return "noop", None, m.end, skip, None  # مليون واحد: one agrees with the scale
         if cat == "atom":
             v = m.payload
+            teen_only = self.match(k, {"teen_only"}, self._first_clitics)
+            if teen_only is not None and teen_only.skip == m.skip and self.match(m.end, {"teen_suffix"}, ()) is None:
+                return None  # أحد المسؤولين: "one of", not a number
             kind = "unit" if v < TEN else ("teen" if v < 20 else "tens")
             if v == 0:
                 if not first:
@@ -597,6 +622,8 @@ class NumberReader:
                 if entry.number == "plural" or entry.number == "abbreviation":
                     return None
                 multiplier = TWO if entry.number in ("dual", "dual_or_accusative") else ONE
+                if entry.number == "dual_or_accusative" and self._accusative_alone(k, m.end):
+                    multiplier = ONE  # أنفقت مليارًا: "a billion" (the dual is مليارا دولار)
             else:
                 return None
             if last_scale is not None:
@@ -626,7 +653,8 @@ class NumberReader:
                 return "fraction_of_scale", part, end, skip, None
             if first or g.indefinite or (joined and g.value is not None and not g.literal):
                 if self.lang == "en" and first and not g.indefinite:
-                    if self.word(m.end, {"scale", "indefinite"}, first=False) is None:
+                    link = self.match(m.end, {"fraction_link"}, ())
+                    if self.word(m.end, {"scale", "indefinite"}, first=False) is None and not (link and self.match(link.end, {"scale"}, ())):
                         return None  # "half" alone is not a number in English news
                 return "fraction", part, m.end, skip, None
             if joined and g.value is not None and g.literal:
@@ -642,6 +670,18 @@ class NumberReader:
                 return None
             return "decimal", Decimal("0." + digits), end, skip, None
         return None
+
+    def _accusative_alone(self, k: int, end: int) -> bool:
+        """مليونًا with tanween written, or with no noun after it: the accusative singular."""
+        if self.original is not None and "\u064b" in self.original_text(k):
+            return True
+        nxt = self.tok(end)
+        return nxt is None or nxt.kind != "word"
+
+    def original_text(self, k: int) -> str:
+        t = self.tokens[k]
+        s, e = self.folded.span(t.start, t.end)
+        return self.original[s:e]
 
     def _ends_phrase(self, i: int) -> bool:
         t = self.tok(i)
@@ -680,6 +720,12 @@ class NumberReader:
         if t.kind != "word":
             return None
         m = self.match(i, {"ordinal"})
+        if m is not None and self.lang == "en" and any(k >= 0 and self.match(k, {"indefinite"}, ()) is not None for k in (i - 1, i - 2)):
+            return None  # "a second", "a split second": time, not an ordinal
+        if m is not None and self.match(m.end, {"not_after_ordinal"}, ()) is not None:
+            return None  # ثاني أكسيد الكربون: part of a compound name
+        if m is not None and not m.skip and self.match(i, {"article_only"}, ()) is not None:
+            return None  # ثانية alone is "a second" of time
         if m is not None and self.match(i, {"compound_only"}) is None:
             return self._ordinal_tail(i, self._keep_article(i, m.skip), m.payload, m.end)
         if self.lang != "ar":
@@ -690,6 +736,8 @@ class NumberReader:
             return None
         skip = self._keep_article(i, card.skip)
         if card.category == "scale":
+            if card.payload.number != "singular":
+                return None  # عشرات الآلاف، مئات الملايين: vague, not "the thousandth"
             return NumberParse(Decimal(card.payload.value), i, card.end, skip, words=True)
         value = card.payload if card.category != "compound_only" else ONE
         if card.category in ("hundreds", "hundred"):
@@ -747,7 +795,14 @@ class NumberReader:
         return m.payload, m.end
 
     def _english_compound_ordinal(self, i: int) -> NumberParse | None:
-        """twenty-first, thirty second."""
+        """twenty-first, thirty second, one hundred and first."""
+        whole = self._unsigned_at(i)
+        if whole is not None and whole.words and whole.value >= HUNDRED:
+            j = whole.end
+            conn = self.match(j, {"connector"}, ())
+            unit = self.match(conn.end if conn else j, {"ordinal"}, ())
+            if unit is not None and unit.payload < HUNDRED:
+                return NumberParse(whole.value + unit.payload, i, unit.end, words=True)
         tens = self.match(i, {"atom"}, ())
         if tens is None or not (Decimal(20) <= tens.payload < HUNDRED) or tens.payload % TEN:
             return None

@@ -158,6 +158,10 @@ def table(lang: str) -> PhraseTable:
     add(_phrases("negative", nums.negative_words))
     add(_phrases("pronoun_before", nums.pronoun_before))
     add(_phrases("year_marker", nums.year_markers))
+    add(_phrases("teen_only", nums.teen_only))
+    add(_phrases("agreeing_one", nums.agreeing_one))
+    add(_phrases("fraction_link", nums.fraction_links))
+    add(_phrases("code", nums.codes))
     for scale in lexicons.scales(lang):
         add(_phrases("scale", scale.forms, scale))
     ords = lexicons.ordinals(lang)
@@ -165,6 +169,8 @@ def table(lang: str) -> PhraseTable:
         add(_phrases("ordinal", entry.forms, Decimal(entry.value)))
     add(_phrases("ordinal_suffix", ords.digit_suffixes))
     add(_phrases("compound_only", ords.compound_only))
+    add(_phrases("article_only", ords.article_only))
+    add(_phrases("not_after_ordinal", ords.not_after_ordinal))
     cur = lexicons.currencies(lang)
     seen: dict[tuple[str, ...], Currency] = {}
     for entry in cur.currencies:
@@ -179,6 +185,9 @@ def table(lang: str) -> PhraseTable:
                 raise LexiconError(f"lexicons/{lang}/currencies.yaml: {form!r} is listed under two currencies")
             seen[words] = currency
             phrases.append(Phrase("currency", currency, words, (False,) * len(words)))
+        for form in entry.dual:
+            phrases.append(Phrase("currency", currency, _words(form), (False,) * len(_words(form))))
+            phrases.append(Phrase("currency_dual", currency, _words(form), (False,) * len(_words(form))))
         for iso, forms in entry.countries.items():
             add(_phrases("country", forms, iso))
     codes = lexicons.currency_codes()
@@ -192,6 +201,7 @@ def table(lang: str) -> PhraseTable:
     add(_phrases("percent_before", pct.before))
     add(_phrases("percent_weak", pct.before_weak))
     add(_phrases("points", pct.points))
+    add(_phrases("points_dual", pct.points_dual))
     quals = lexicons.qualifiers(lang)
     for entry in quals.before:
         add(_phrases("qual_before", entry.forms, (entry.qualifier, entry.in_span)))
@@ -201,6 +211,7 @@ def table(lang: str) -> PhraseTable:
         add(_phrases("range_open", rng.open, n))
         add(_phrases("range_middle", rng.middle, n))
     add(_phrases("change", quals.change_words))
+    add(_phrases("alternative", quals.alternatives))
     return PhraseTable(lang, phrases, lexicons.clitics(lang).proclitics)
 
 

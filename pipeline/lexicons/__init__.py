@@ -59,6 +59,10 @@ class NumbersLexicon(Entry):
     negative_words: list[str]
     pronoun_before: list[str]
     year_markers: list[str] = []
+    teen_only: list[str] = []
+    agreeing_one: list[str] = []
+    fraction_links: list[str] = []
+    codes: list[str] = []
 
 
 class ScaleEntry(Entry):
@@ -73,6 +77,8 @@ class OrdinalsLexicon(Entry):
     digit_suffixes: list[str] = []
     definite_cardinals: bool
     compound_only: list[str]
+    article_only: list[str] = []
+    not_after_ordinal: list[str] = []
 
 
 class CurrencyEntry(Entry):
@@ -81,6 +87,7 @@ class CurrencyEntry(Entry):
     prefix: bool = False
     subunit: bool = False
     scale: int = 1  # MUSD, MEUR: the code carries "million"
+    dual: list[str] = []  # دولاران: two by itself
     forms: list[str] = Field(min_length=1)
     countries: dict[str, list[str]] = {}
 
@@ -101,6 +108,7 @@ class PercentLexicon(Entry):
     before: list[str]
     before_weak: list[str]
     points: list[str]
+    points_dual: list[str] = []
 
 
 class QualifierEntry(Entry):
@@ -118,6 +126,7 @@ class QualifiersLexicon(Entry):
     before: list[QualifierEntry]
     after: list[QualifierEntry]
     ranges: list[RangeEntry]
+    alternatives: list[str] = []
     change_words: list[str]
 
 
