@@ -19,6 +19,25 @@ from .tokens import Token, tokenize
 
 _SENTENCE_END = ".,;:!?)\u060C\u061B\u061F"  # includes ، ؛ ؟
 _YEARS = (Decimal(1900), Decimal(2100))
+_REACH = 6  # words a hedge or a range opener may stand before the number: ما يقرب من، in the region of
+_ANCHORS = frozenset({"atom", "hundreds", "hundred", "scale", "fraction", "fraction_after", "ordinal", "currency", "currency_dual", "points_dual", "part_of", "decimal_point", "agreeing_one"})
+
+
+def anchor_words(lang: str) -> frozenset[str]:
+    """First words of every phrase that can only belong to a number (digits aside)."""
+    return _anchor_words(table(lang))
+
+
+_ANCHOR_CACHE: dict[int, frozenset[str]] = {}
+
+
+def _anchor_words(t) -> frozenset[str]:
+    key = id(t)
+    if key not in _ANCHOR_CACHE:
+        _ANCHOR_CACHE[key] = frozenset(p.words[0] for bucket in t._by_first.values() for p in bucket if p.category in _ANCHORS)
+    return _ANCHOR_CACHE[key]
+
+
 _URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+")
 
 
@@ -55,7 +74,8 @@ class AmountReader:
         self.nums = NumberReader(self.tokens, self.table, self.folded)
         self.adjective_first = currency_adjective_first(lang)
         self.amounts: list[Amount] = []  # what `mentions` found, in token indices
-        self._urls = [m.span() for m in _URL.finditer(self.folded.text)]
+        self._urls = [m.span() for m in _URL.finditer(self.folded.text)] if ("/" in self.folded.text or "@" in self.folded.text) else []
+        self._anchor_words = anchor_words(lang)
 
     # --- scanning ----------------------------------------------------------
 
@@ -63,9 +83,10 @@ class AmountReader:
         """Every amount in the text, left to right, never overlapping."""
         out: list[Mention] = []
         self.amounts = []
+        starts = self._candidate_starts()
         i = 0
         while i < len(self.tokens):
-            if not self._could_start(i):
+            if i not in starts or not self._could_start(i):
                 i += 1
                 continue
             found = self.best_at(i)
@@ -77,6 +98,25 @@ class AmountReader:
             i = found.end
         return out
 
+    def _candidate_starts(self) -> set[int]:
+        """Token positions an amount could start at: every amount holds a digit or a number
+        word, and hedges or openers stand at most a few words before it. One cheap pass
+        here spares the full parse at every other word."""
+        starts: set[int] = set()
+        for i, t in enumerate(self.tokens):
+            if t.kind == "num" or (t.kind == "sym" and (t.text in self.table.first_words or _vulgar(t.text) is not None)):
+                anchor = True
+            elif t.kind == "word" and (t.text in self._anchor_words or self._anchor_with_clitic(t.text)):
+                anchor = True
+            else:
+                anchor = False
+            if anchor:
+                starts.update(range(max(0, i - _REACH), i + 1))
+        return starts
+
+    def _anchor_with_clitic(self, text: str) -> bool:
+        return any(rest in self._anchor_words for _, rest in self.table.splits(text))
+
     def _could_start(self, i: int) -> bool:
         t = self.tokens[i]
         if self._in_url(t.start):
@@ -85,9 +125,7 @@ class AmountReader:
             return True
         if t.kind == "sym":
             return t.text in "+-<>.,~" or t.text in self.table.first_words or _vulgar(t.text) is not None
-        if t.text in self.table.first_words:
-            return True
-        return any(t.text.startswith(c) and t.text[len(c) :] in self.table.first_words for c in self.table.proclitics)
+        return t.text in self.table.first_words or bool(self.table.splits(t.text))
 
     def _in_url(self, pos: int) -> bool:
         return any(a <= pos < b for a, b in self._urls)
@@ -95,7 +133,7 @@ class AmountReader:
     def best_at(self, i: int) -> Amount | None:
         """The longest amount or ordinal starting at token i."""
         amount = self.amount_at(i)
-        ordinal = self.nums.ordinal_at(i)
+        ordinal = self.nums.ordinal_at(i) if amount is None or amount.kind == "number" else None
         if ordinal is not None and (amount is None or ordinal.end > amount.end or (ordinal.end == amount.end and amount.kind == "number")):
             return Amount("ordinal", ordinal.value, i, ordinal.end, ordinal.skip, rule=("<ordinal>",))
         if amount is None:
@@ -475,11 +513,7 @@ class AmountReader:
 
     def _range_group_open(self, group: int) -> bool:
         """True when this middle word needs an opener (بين ... و)."""
-        for bucket in self.table._by_first.values():
-            for phrase in bucket:
-                if phrase.category == "range_open" and phrase.payload == group:
-                    return True
-        return False
+        return group in self.table.open_groups
 
     def _changes_before(self, i: int) -> bool:
         """A change verb just before: 'rose from 10 to 15 pct' is two figures, not a range."""
@@ -637,7 +671,9 @@ class AmountReader:
         if amount.kind == "percent" and unit is None:
             unit = "percent"
         value = amount.value if amount.qualifier != "range" else None
-        return Mention(
+        # Built from checked parts on the hot path: construct, not validate (the schema
+        # test and the property tests validate what comes out).
+        return Mention.model_construct(
             kind=amount.kind, value=value, min=amount.minimum, max=amount.maximum,
             unit=unit, unit_raw=unit_raw, qualifier=amount.qualifier,
             text=self.text[start:end], start=start, end=end, cue=cue,

@@ -20,7 +20,24 @@ TWO = Decimal(2)
 TEN = Decimal(10)
 HUNDRED = Decimal(100)
 _ARTICLE = "\u0627\u0644"  # the Arabic article, as a clitic
+_CARDINAL_WORDS = frozenset({"atom", "hundreds", "hundred"})
 _POWERS_OF_TEN = {Decimal(10) ** k for k in range(1, 7)}
+
+
+_CLITIC_SETS: dict[int, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+
+
+def _clitic_sets(table: PhraseTable) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Clitics a number's first word may carry (all but the article) and those its later
+    words may carry (the connector و), computed once per language."""
+    key = id(table)
+    if key not in _CLITIC_SETS:
+        if table.lang == "ar":
+            first = tuple(c for c in table.proclitics if not c.endswith(_ARTICLE))
+            _CLITIC_SETS[key] = (first, ("\u0648",))  # و joins parts
+        else:
+            _CLITIC_SETS[key] = ((), ())
+    return _CLITIC_SETS[key]
 
 
 def _vulgar(ch: str) -> Decimal | None:
@@ -86,9 +103,7 @@ class NumberReader:
         self.folded = folded
         self.original = folded.original if folded is not None else None
         self.lang = table.lang
-        first = tuple(c for c in table.proclitics if not c.endswith(_ARTICLE))
-        self._first_clitics = first if self.lang == "ar" else ()
-        self._next_clitics = ("\u0648",) if self.lang == "ar" else ()  # و joins parts
+        self._first_clitics, self._next_clitics = _clitic_sets(table)
 
     # --- helpers ---------------------------------------------------------
 
@@ -796,6 +811,8 @@ class NumberReader:
 
     def _english_compound_ordinal(self, i: int) -> NumberParse | None:
         """twenty-first, thirty second, one hundred and first."""
+        if self.match(i, _CARDINAL_WORDS, ()) is None:
+            return None
         whole = self._unsigned_at(i)
         if whole is not None and whole.words and whole.value >= HUNDRED:
             j = whole.end

@@ -56,8 +56,14 @@ def find_periods(reader: AmountReader, amounts: list[Amount], today: date | None
             i = max(counted.end, i + 1)
             continue
         m = cues.longest(tokens, i, {"rate", "span", "by_year", "month", "relative", "same_period"})
-        if m is not None and m.category in ("relative", "same_period"):
-            i = m.end  # "a year earlier", "same period": not a rate or a span of its own
+        if m is not None and m.category == "same_period":
+            year, end = _year_after(tokens, m.end, at_start, links, cues, today)
+            if year is not None:  # "نفس الفترة من العام السابق": the year dates the same period, it is no span
+                out.append(PeriodFound(None, str(year), m.end, end))
+            i = max(end, m.end)
+            continue
+        if m is not None and m.category == "relative":
+            i = m.end  # "a year earlier": not a rate or a span of its own
             continue
         if m is None:
             amount = at_start.get(i)

@@ -65,6 +65,8 @@ class PhraseTable:
         for bucket in self._by_first.values():
             bucket.sort(key=lambda p: -len(p.words))
         self.proclitics = tuple(sorted({fold_form(c) for c in proclitics}, key=len, reverse=True))
+        self._splits: dict[str, tuple[tuple[str, str], ...]] = {}
+        self.open_groups = frozenset(p.payload for p in phrases_list if p.category == "range_open")
         self.first_words = frozenset(self._by_first)
         self.indefinite_words = frozenset(p.words[0] for p in phrases_list if p.category == "indefinite")
 
@@ -83,19 +85,60 @@ class PhraseTable:
         if i >= len(tokens):
             return []
         first = tokens[i].text
-        found = self._matches_from(tokens, i, first, 0, categories)
+        found = self._matches_from(tokens, i, first, 0, categories) if first in self.first_words else []
         if found or tokens[i].kind != "word":
             return found
-        for clitic in self.proclitics if clitics is None else clitics:
-            if first.startswith(clitic) and len(first) - len(clitic) >= 2:
-                found = self._matches_from(tokens, i, first[len(clitic) :], len(clitic), categories)
+        for clitic, rest in self.splits(first):
+            if clitics is None or clitic in clitics:
+                found = self._matches_from(tokens, i, rest, len(clitic), categories)
                 if found:
                     return found
         return []
 
+    def splits(self, word: str) -> tuple[tuple[str, str], ...]:
+        """(clitic, rest) for each proclitic the word may carry before a known phrase word (cached)."""
+        cached = self._splits.get(word)
+        if cached is None:
+            cached = tuple(
+                (c, word[len(c) :]) for c in self.proclitics
+                if word.startswith(c) and len(word) - len(c) >= 2 and word[len(c) :] in self.first_words
+            )
+            self._splits[word] = cached
+        return cached
+
     def longest(self, tokens, i, categories, clitics=None) -> Match | None:
-        found = self.matches(tokens, i, categories, clitics)
-        return found[0] if found else None
+        """The longest phrase of `categories` at token i (the hot path: no lists built)."""
+        if i >= len(tokens):
+            return None
+        token = tokens[i]
+        first = token.text
+        bucket = self._by_first.get(first)
+        if bucket is not None:
+            found = self._first_match(tokens, i, bucket, 0, categories)
+            if found is not None:
+                return found
+        if token.kind != "word":
+            return None
+        for clitic, rest in self.splits(first):
+            if clitics is None or clitic in clitics:
+                found = self._first_match(tokens, i, self._by_first[rest], len(clitic), categories)
+                if found is not None:
+                    return found
+        return None
+
+    @staticmethod
+    def _first_match(tokens, i, bucket, skip, categories) -> Match | None:
+        size = len(tokens)
+        for phrase in bucket:  # longest first
+            if phrase.category not in categories:
+                continue
+            words = phrase.words
+            n = len(words)
+            if i + n > size:
+                continue
+            if n == 1 or all(tokens[i + k].text == words[k] and (tokens[i + k].glued or not phrase.glued[k]) for k in range(1, n)):
+                return Match(phrase, i + n, skip)
+        return None
 
     def _matches_from(self, tokens, i, first, skip, categories) -> list[Match]:
         out = []
@@ -215,6 +258,7 @@ def table(lang: str) -> PhraseTable:
     return PhraseTable(lang, phrases, lexicons.clitics(lang).proclitics)
 
 
+@lru_cache(maxsize=None)
 def currency_adjective_first(lang: str) -> bool:
     """English puts the country before the currency (Canadian dollars), Arabic after (ريال سعودي)."""
     return lexicons.currencies(lang).adjective_position == "before"

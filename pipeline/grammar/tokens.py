@@ -8,16 +8,17 @@ stood between a token and the one before it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
 
 NUMERAL_SEPARATORS = ".,'\u060C"  # . , ' and ، (Arabic comma); ٫ ٬ are folded to . ,
 _TOKEN = re.compile(r"(\d+(?:[.,'\u060C]\d+)*)|([^\W\d_\u00bc-\u00be\u2150-\u215e]+)|(\S)")  # ½ ⅔ are symbols
 _GROUPS = re.compile(r"[.,'\u060C]")
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
+    """A named tuple: tokens are made by the thousand, and tuples are the cheapest to make."""
+
     kind: str  # "num", "word" or "sym"
     text: str  # folded text
     start: int  # offsets into the folded text
