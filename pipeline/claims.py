@@ -40,6 +40,10 @@ from .models import (
 )
 from .segment import Block, clauses, paragraphs, sentences
 
+# A cost written with no scale word and under this is what one item costs (per_unit).
+_ITEM_COST = Decimal(1_000_000)
+_STOCK_OBJECTS = {"assets", "retained_earnings"}  # 'other' amounts that are balances, not flows
+_FLOW_METRICS = {"revenue", "profit", "loss", "spending", "cost", "investment", "budget"}
 STOCK_METRICS = {"valuation", "stake", "stake_value", "acquisition", "debt", "fine", "funding", "writedown"}
 _BY_CLITIC = "\u0628"  # ب glued to an amount: "by"
 _DOLLAR_LIKE = {"USD", "CAD", "AUD", "HKD", "NZD", "SGD", "EUR", "GBP"}
@@ -47,6 +51,9 @@ _DOLLAR_LIKE = {"USD", "CAD", "AUD", "HKD", "NZD", "SGD", "EUR", "GBP"}
 _COMMON_CAPITALS = {"the", "new", "american", "national", "general", "international", "united", "first", "british", "japan", "japanese", "west", "east", "north", "south", "u.s.", "data", "computer", "pacific"}
 ENTITY_RANK = {"organisation": 0, "country": 1, "index": 1, "product": 2, "person": 3, "other": 3, "outlet": 4}
 _VALUE_TOLERANCE = Decimal("0.005")
+# Periods a paragraph keeps talking about once named: "orders climbed in the first four
+# months ... helped by export sales up 12 pct".
+_PARAGRAPH_KINDS = ("quarter", "half_year", "nine_months", "none")
 
 
 @lru_cache(maxsize=None)
@@ -66,6 +73,7 @@ class FieldText:
     periods: list[PeriodFound] = field(default_factory=list)
     _token_starts: list[int] = field(default_factory=list)
     _token_spans: list[tuple[int, int]] = field(default_factory=list)
+    _paragraphs: list[Block] = field(default_factory=list)
 
     @property
     def amounts(self) -> list[Amount]:
@@ -78,6 +86,16 @@ class FieldText:
             self._token_spans = [folded.span(t.start, t.end) for t in self.reader.tokens]
             self._token_starts = [s for s, _ in self._token_spans]
         return self._token_spans[i]
+
+    @property
+    def paragraphs(self) -> list[Block]:
+        if not self._paragraphs:
+            self._paragraphs = paragraphs(self.text) if self.name == "text" else [Block(0, len(self.text))]
+        return self._paragraphs
+
+    def paragraph_of(self, pos: int) -> int:
+        """Index of the paragraph that holds offset pos."""
+        return max(0, bisect_right([b.start for b in self.paragraphs], pos) - 1)
 
     def tokens_in(self, block: Block) -> tuple[int, int]:
         """Token index range [a, b) inside an original-offset block."""
@@ -123,7 +141,10 @@ class _Context:
     title_periods: list[PeriodFound] = field(default_factory=list)
     title_field: FieldText | None = None
     last_span: tuple[PeriodFound, FieldText] | None = None  # for "the same period"
+    para_span: PeriodFound | None = None  # the last reporting period named earlier in this paragraph
     default_span: tuple[PeriodFound, FieldText] | None = None  # the reporting period the article is about
+    last_about: Found | None = None  # the organisation the last figure named in the text was about
+    last_person: Found | None = None  # the person named last
 
 
 class ClaimBuilder:
@@ -140,6 +161,8 @@ class ClaimBuilder:
         self.preposition_clitics = frozenset(companies.preposition_clitics)
         self.known_forms = frozenset(canonical_names())
         self.subsidiary_rule = companies.subsidiary_over_group
+        self.pronouns = {fold_form(k): v for k, v in companies.pronouns.items()}
+        self.buyer_marks = frozenset(fold_form(w) for w in lexicons.metrics(lang).buyer_marks)
 
     # --- the article -------------------------------------------------------------
 
@@ -156,7 +179,7 @@ class ClaimBuilder:
                 if m.kind == "money":
                     ctx.units[(f.name, k)] = self._resolve_unit(ctx, f, k, None)
             if f.name == "title":
-                ctx.title_periods = [p for p in f.periods if p.kind not in (None, "month") and not p.rate]
+                ctx.title_periods = [p for p in f.periods if (p.kind not in (None, "month") or p.kind == "month" and self._month_of_flow(f, p)) and not p.rate]
                 ctx.title_field = f
         ctx.default_span = self._article_period(ctx, fields)
         claims: list[Claim] = []
@@ -168,7 +191,7 @@ class ClaimBuilder:
             for para, ents in zip(blocks[f.name], found[f.name]):
                 self._table_section(ctx, f, para)
                 out.extend(self._paragraph_claims(ctx, f, para, ents, cands))
-        return _merge_title(title_claims, claims)
+        return _merge_title(title_claims, _merge_repeats(claims))
 
     def _candidates(self, ctx: _Context, f: FieldText) -> list[int]:
         return [k for k, m in enumerate(f.mentions) if m.kind in ("money", "percent") or self._bare_amount(ctx, f, k)]
@@ -182,11 +205,47 @@ class ClaimBuilder:
             return False
         if a.scale is None and (m.value or m.min or Decimal(0)) < 1000:
             return False
+        if re.match(r"-[^\W\d]", f.text[m.end : m.end + 2]):
+            return False  # "8086-based", "20-megabyte": a model name or a measure, not an amount
         nxt = f.reader.tokens[a.end] if a.end < len(f.reader.tokens) else None
-        if nxt is not None and nxt.kind == "word" and self.cues.longest(f.reader.tokens, a.end, {"comparison", "metric", "rate", "span", "src_verb"}) is None:
-            return False  # "5 mln shares", "مليون تنزيل": a count of something
+        if nxt is not None and f.paragraph_of(f.token_span(a.end)[0]) != f.paragraph_of(m.start):
+            nxt = None  # the next line of a table says nothing about this number
+        preposition = nxt is not None and fold_form(nxt.text) in self.not_subject and self.cues.longest(f.reader.tokens, a.end, {"part_of"}) is None
+        if nxt is not None and nxt.kind == "word" and not preposition and self.cues.longest(f.reader.tokens, a.end, {"comparison", "metric", "rate", "span", "src_verb"}) is None:
+            return False  # "5 mln shares", "مليون تنزيل": a count of something ("300 billion in 1988/89" is not)
+        return self._donor(ctx, f, k) is not None
+
+    def _donor(self, ctx: _Context, f: FieldText, k: int) -> int | None:
+        """The money mention a bare amount takes its currency from."""
         donor = self._currency_donor(ctx, f, k)
-        return donor is not None
+        a = f.amounts[k]
+        if donor is None and a.scale is not None and self._after_metric_word(f, a) and not self._counting(f, k):
+            donor = self._earlier_money(f, k)
+        return donor
+
+    @staticmethod
+    def _counting(f: FieldText, k: int) -> bool:
+        """A paragraph that also gives plain numbers in the thousands ('grew to 620,000 from
+        410,000 while handset sales reached 1.4 mln') is counting things, not money."""
+        para = f.paragraph_of(f.mentions[k].start)
+        return any(
+            m.kind == "number" and a.scale is None and year_of(a) is None and (m.value or 0) >= 1000 and f.paragraph_of(m.start) == para
+            for m, a in zip(f.mentions, f.amounts)
+        )
+
+    def _after_metric_word(self, f: FieldText, a: Amount) -> bool:
+        """'مصاريف التشغيل بـ40 مليونا', 'spending on chip plants is seen at 70 billion': a
+        scaled number after a metric word in its clause is money even with no currency word."""
+        here = f.token_span(a.start)[0]
+        clause = next((c for c in clauses(f.text, f.paragraphs[f.paragraph_of(here)]) if c.start <= here < c.end), None)
+        return clause is not None and bool(self._cues(f, Block(clause.start, here), {"metric"}))
+
+    @staticmethod
+    def _earlier_money(f: FieldText, k: int) -> int | None:
+        """The last money mention before mention k anywhere in the field: a story about one
+        company keeps to its currency ('81 مليونا' lines after '901 مليون ريال')."""
+        earlier = [j for j in range(k) if f.mentions[j].kind == "money"]
+        return earlier[-1] if earlier else None
 
     def _entities_by_paragraph(self, f: FieldText, paras: list[Block]) -> list[list[Found]]:
         """Entities of the title, the lead and every paragraph that holds an amount (NLP only there)."""
@@ -224,7 +283,8 @@ class ClaimBuilder:
     def _main_entity(self, fields: list[FieldText], found) -> Found | None:
         """The article's subject: the first organisation of the title, else the most named one;
         a group named in the title gives way to its subsidiary when the text names one
-        («زين» in the title, زين السعودية in the text)."""
+        («زين» in the title, زين السعودية in the text); where that is the rule for every
+        subsidiary named (Arabic), only one in another country counts."""
         everything = [e for f in fields for ents in found[f.name] for e in ents if e.type == "organisation"]
         counts = Counter(e.name for e in everything)
         self_always = self.subsidiary_rule == "always"
@@ -237,6 +297,8 @@ class ClaimBuilder:
         else:
             return None
         family = [e for e in everything if e.name.startswith(main.name + " ")]
+        if self_always:  # a national subsidiary (زين السعودية), not a business unit (خدمات أمازون ويب)
+            family = [e for e in family if e.country and e.country != main.country]
         if family:
             name, n = Counter(e.name for e in family).most_common(1)[0]
             if self_always or n >= counts[main.name] - len([e for e in title if e.name == main.name]):
@@ -245,12 +307,13 @@ class ClaimBuilder:
 
     @staticmethod
     def _article_period(ctx: _Context, fields: list[FieldText]) -> tuple[PeriodFound, FieldText] | None:
-        """The reporting period an article is about: the title's quarter or half, else the one
-        its text names most often. Flows with no period words of their own take it."""
+        """The reporting period an article is about: the title's quarter, half or month of a flow
+        (FEBRUARY SALES), else the quarter or half its text names most often. Flows with no
+        period words of their own take it."""
         kinds = ("quarter", "half_year", "nine_months")
         if ctx.title_field is not None:
             for p in ctx.title_periods:
-                if p.kind in kinds:
+                if p.kind in (*kinds, "month"):
                     return p, ctx.title_field
         counts: Counter = Counter()
         first: dict = {}
@@ -338,7 +401,7 @@ class ClaimBuilder:
         if m.kind == "percent":
             return m.unit, m.unit_raw, None
         if m.kind == "number":
-            donor = self._currency_donor(ctx, f, k)
+            donor = self._donor(ctx, f, k)
             if donor is None:
                 return None, None, None
             unit, raw, _ = ctx.units[(f.name, donor)]
@@ -349,17 +412,30 @@ class ClaimBuilder:
             unit, raw, cue = self._resolve_unit(ctx, f, k, entity)
         return unit, raw, cue
 
-    @staticmethod
-    def _currency_donor(ctx: _Context, f: FieldText, k: int) -> int | None:
-        """The nearest money mention in the same sentence-sized window."""
+    def _currency_donor(self, ctx: _Context, f: FieldText, k: int) -> int | None:
+        """The nearest money mention in the same paragraph and a sentence-sized window (a wrapped
+        wire paragraph runs over line breaks). A results-table line labelled with a metric
+        ('Net 41.2 mln vs 30.8 mln') may take it from the table's other lines."""
         best = None
         here = f.mentions[k].start
+        own = f.paragraph_of(here)
+        table = self._labelled_table_line(f, f.paragraphs[own])
         for j, other in enumerate(f.mentions):
-            if other.kind == "money" and j != k:
-                d = abs(other.start - here)
-                if d < 160 and "\n" not in f.text[min(here, other.start) : max(here, other.start)].strip() and (best is None or d < best[0]):
-                    best = (d, j)
+            if other.kind != "money" or j == k:
+                continue
+            d = abs(other.start - here)
+            p = f.paragraph_of(other.start)
+            same_table = table and all(self._table_line(f, f.paragraphs[q]) for q in range(min(p, own), max(p, own) + 1))
+            if d < 160 and (p == own or same_table) and (best is None or d < best[0]):
+                best = (d, j)
         return best[1] if best else None
+
+    def _labelled_table_line(self, f: FieldText, para: Block) -> bool:
+        """A short line whose words before its first number name a metric: 'Net', 'Revs'."""
+        if f.name != "text" or not self._table_line(f, para):
+            return False
+        first = next((m.start for m in f.mentions if para.start <= m.start < para.end), para.end)
+        return bool(self._cues(f, Block(para.start, first), {"metric"}))
 
     # --- one paragraph ---------------------------------------------------------------
 
@@ -371,6 +447,7 @@ class ClaimBuilder:
         sents = sentences(f.text, para, self.lang) if f.name == "text" else [para]
         carried: tuple[Source, str] | None = None
         out: list[Claim] = []
+        ctx.para_span = None
         for sent in sents:
             attribution = self._attribution(f, sent, ents, ctx)
             local = attribution if attribution is not None and attribution[1] in ("analysts",) else None
@@ -385,6 +462,8 @@ class ClaimBuilder:
                 if claim is not None:
                     out.append(claim)
                     previous = claim
+            people = [e for e in ents if e.type == "person" and sent.contains(e.start, e.end)]
+            ctx.last_person = people[-1] if people else ctx.last_person
             self._remember_spans(ctx, f, sent)
         return out
 
@@ -392,6 +471,9 @@ class ClaimBuilder:
         spans = [p for p in f.periods if p.kind in ("quarter", "half_year", "nine_months") and not p.rate and p.time and block.contains(*self._span_of(f, p))]
         if spans:
             ctx.last_span = (spans[-1], f)
+        named = [p for p in f.periods if p.kind in _PARAGRAPH_KINDS and not p.rate and block.contains(*self._span_of(f, p))]
+        if named:
+            ctx.para_span = named[-1]
 
     # --- one claim -------------------------------------------------------------------
 
@@ -401,18 +483,30 @@ class ClaimBuilder:
         clause = next((c for c in clauses(f.text, sent) if c.start <= m.start < c.end), sent)
         speaker = source_state[0].name if source_state else None
         metric, obj, metric_rule, sign = self._metric(f, k, clause, sent)
+        if m.kind == "percent" and self._measures_a_count(f, a, sent):
+            return None
+        if m.kind == "money" and self._equals_change(f, a, previous):
+            obj = f"{previous.object.name if previous.object else 'value'}_change"
+            metric, metric_rule, sign = "other", "the change before it, in money", (-1 if (previous.amount.value or 0) < 0 else 1)
         self._is_change = bool(obj and obj.endswith("_change"))
         self._is_discount = obj == "discount"
         rate_here = next((p for p in f.periods if p.rate and a.end <= p.start <= a.end + 2), None)
         if metric in ("profit", "loss") and obj is None and rate_here is not None and rate_here.kind == "per_unit":
             obj = "per_share"
         sent_ents = [e for e in ents if sent.contains(e.start, e.end)] + self._company_nouns(ctx, f, sent)
-        entity, entity_rule = self._entity(ctx, f, m, clause, sent, sent_ents, speaker, metric)
+        holder = self._holder(f, a, sent_ents) if m.kind == "percent" else None
+        if holder is not None:
+            metric, obj, metric_rule = "stake", None, "a percentage held by"
+            entity, entity_rule = holder, "the holder named after it"
+        else:
+            entity, entity_rule = self._entity(ctx, f, m, clause, sent, sent_ents, speaker, metric)
+        if entity is not None and entity.type == "organisation" and not entity_rule.startswith("article subject"):
+            ctx.last_about = entity
         object_ref = self._object(f, m, sent_ents, entity, metric, obj)
         unit, unit_raw, cue = self._unit_of(ctx, f, k, entity)
         if m.kind == "money" and unit is None and m.unit_raw is None:
             return None
-        period, time, period_rule, projected_by = self._period(ctx, f, a, m, clause, sent, para, metric, previous)
+        period, time, period_rule, projected_by = self._period(ctx, f, a, m, clause, sent, para, metric, obj, previous)
         modality, modality_rule = self._modality(f, m, clause, sent)
         if projected_by and modality == "asserted":
             modality, modality_rule = "projected", "target year"
@@ -443,6 +537,7 @@ class ClaimBuilder:
             source=source, modality=modality,  # type: ignore[arg-type]
             evidence=Span(text=f.text[sent.start : sent.end], start=sent.start, end=sent.end),
             confidence=round(min(confidence, 1.0), 2), rule=rule,
+            published=ctx.article.date, outlet=ctx.article.outlet,
         )
 
     def _company_nouns(self, ctx: _Context, f: FieldText, sent: Block) -> list[Found]:
@@ -503,12 +598,17 @@ class ClaimBuilder:
         if growth and metrics_ and self._by_amount(f, a) and f.token_span(growth[0][0])[0] < here:
             changed = metrics_[0][1].payload
             name = f"{changed[1]}_{changed[0]}" if changed[1] and changed[0] != "price" else changed[0]
-            return "other", f"{name}_change", f"change by {growth[0][1].phrase.words!r}", sign  # زيادة مصاريف الزكاة بـ 81 مليون
+            return "other", f"{name}_change", f"change by {growth[0][1].phrase.words!r}", sign  # زيادة مصاريف التشغيل بـ 40 مليون
         if metrics_:
+            if not any(fm.kind == "percent" for fm in f.mentions if sent.contains(fm.start, fm.end)):
+                # 'بقيمة', 'worth' name a stake's value only beside a stake; elsewhere the
+                # metric is the next trigger (ربحا صافيا بقيمة 60 مليون), else none
+                named = [(i, x) for i, x in metrics_ if x.payload[0] != "stake_value"]
+                if not named:
+                    return "other", None, f"trigger {metrics_[0][1].phrase.words!r}", 1
+                metrics_ = named
             i, x = metrics_[0]
             metric, obj = x.payload
-            if metric == "stake_value" and not any(fm.kind == "percent" for fm in f.mentions if sent.contains(fm.start, fm.end)):
-                metric, obj = "other", None
             return metric, obj, f"trigger {x.phrase.words!r}", 1
         rate = next((p for p in f.periods if p.rate and a.end <= p.start <= a.end + 2), None)
         if rate is not None and rate.kind in ("per_unit", "month", "week"):
@@ -524,6 +624,8 @@ class ClaimBuilder:
                 return "stake", None, f"'{' '.join(x.phrase.words)}' after it", 1  # 27 pct stake
             if x.category == "share_of":
                 return "share", None, f"'{' '.join(x.phrase.words)}' after it", 1  # 41 pct of the market
+            if x.category == "metric" and i == a.end + 1 and self.cues.longest(tokens, a.end, {"part_of"}) is not None:
+                return "share", None, f"a percentage of {x.phrase.words!r}", 1  # 45% من الموجودات
         near = [(i, x) for i, x in found if x.category in ("stake_words", "discount") and clause.contains(*f.token_span(i))]
         for i, x in near:
             if x.category == "discount":
@@ -549,10 +651,27 @@ class ClaimBuilder:
                 return "growth", metric, f"percent of {x.phrase.words!r}", 1
             if metric in ("acquisition", "funding", "investment", "stake_value"):
                 return "stake", None, f"a percentage bought or sold ({x.phrase.words!r})", 1
+            if metric == "debt":
+                return "other", "coupon_rate", f"the rate of {x.phrase.words!r}", 1  # 5-1/4 pct debentures
             return metric, obj, f"trigger {x.phrase.words!r}", 1
         if a.end < len(tokens) and self.cues.longest(tokens, a.end, {"part_of"}) is not None:
             return "share", None, "a percentage of something", 1  # 70 pct of ..., 41% من ...
         return "other", None, "default", 1
+
+    def _measures_a_count(self, f: FieldText, a: Amount, sent: Block) -> bool:
+        """'ارتفاع عدد عملاء الألياف بنسبة 15%', 'the number of users rose 5 pct': when the word
+        nearest before a percentage that names what it measures is a count, it is no claim."""
+        here = f.token_span(a.start)[0]
+        named = [x for _, x in self._cues(f, Block(sent.start, here), {"count", "metric"})]
+        return bool(named) and named[-1].category == "count"
+
+    def _equals_change(self, f: FieldText, a: Amount, previous: Claim | None) -> bool:
+        """'صعدت قيمتها السوقية 15 في المئة، ما يساوي نحو 4 مليارات دولار': a sum the text
+        equates with the percentage change just before it is that change in money."""
+        if previous is None or previous.metric != "growth" or previous.amount.unit != "percent":
+            return False
+        between = Block(previous.amount.end, f.token_span(a.start)[0])
+        return bool(self._cues(f, between, {"equals"}))
 
     def _by_amount(self, f: FieldText, a: Amount) -> bool:
         """The amount is what something changed BY (بمبلغ 200 مليون، بـ 58 مليون، up by 5 mln), not TO."""
@@ -570,8 +689,17 @@ class ClaimBuilder:
         the amount; else the first organisation before the amount in its clause, then in its
         sentence, then after it in its clause; else the article's subject. Outlets, the speaker,
         names after a preposition and people are passed over while anything else is named."""
-        usable = [e for e in sent_ents if e.type != "outlet" and e.name != speaker and not (e.start <= m.start < e.end) and not self._after_preposition(f, e)]
+        usable = [e for e in sent_ents if e.type != "outlet" and not self._only_speaker(e, speaker) and not (e.start <= m.start < e.end) and not self._after_preposition(f, e)]
         usable.sort(key=lambda e: e.start)
+        owner = self._owner_after_metric(f, m, clause, usable if self.lang == "ar" else [e for e in sent_ents if e.type != "outlet"])
+        if owner is not None:
+            return owner, "named right after the metric word"
+        buyer = self._buyer(f, m, sent, sent_ents) if metric in ("acquisition", "stake") else None
+        if buyer is not None:
+            return buyer, "the buyer of what is sold"
+        pronoun = self._pronoun_subject(ctx, f, m, sent, usable, metric)
+        if pronoun is not None:
+            return pronoun, "a pronoun for the last one named"
         main = ctx.main_entity
         before_sent = [e for e in usable if e.end <= m.start]
         if main is not None and any(e.name == main.name for e in before_sent):
@@ -583,7 +711,7 @@ class ClaimBuilder:
             best = _first_by_rank(pool)
             if best is None:
                 continue
-            if main is not None and best.name != main.name and not self._in_subject_position(f, best, clause, sent):
+            if main is not None and best.name != main.name and not self._in_subject_position(f, best, clause, sent) and not self._right_before(f, best, m):
                 return main, f"article subject (not {best.name}, a complement)"
             return best, where
         if main is not None:
@@ -592,6 +720,87 @@ class ClaimBuilder:
         if people:
             return people[0], "sentence, person"
         return None, "none"
+
+    def _owner_after_metric(self, f: FieldText, m: Mention, clause: Block, usable: list[Found]) -> Found | None:
+        """Arabic names whose metric it is right after the metric noun (إضافة): رسملة «موبايلي»،
+        أرباح «اتصالات» الإماراتية، ربحية الشركات الخليجية. Only the metric word nearest
+        before the amount counts, and only a name that follows it at once (or after شركة).
+        English names it before, with 's."""
+        before = [(i, x) for i, x in self._cues(f, clause, {"metric"}) if f.token_span(i)[0] < m.start]
+        if not before:
+            return None
+        if self.lang != "ar":
+            return self._possessor_of(f, f.token_span(before[-1][0])[0], usable)
+        end = f.token_span(before[-1][1].end - 1)[1]
+        for e in usable:
+            if end <= e.start and e.end <= m.start:
+                gap = re.sub("[«\"\u201c]", " ", f.text[end : e.start]).split()
+                if not gap or len(gap) == 1 and fold_form(gap[0]) in self.company_words:
+                    return e
+                return None
+        return None
+
+    def _holder(self, f: FieldText, a: Amount, sent_ents: list[Found]) -> Found | None:
+        """'is 60 pct owned by Acme Corp and 40 pct by Globex': the name right
+        after 'owned by' or 'by' holds the percentage."""
+        mark = self.cues.longest(f.reader.tokens, a.end, {"holder"})
+        if mark is None:
+            return None
+        end = f.token_span(mark.end - 1)[1]
+        return next((e for e in sent_ents if e.type in ("organisation", "person") and e.start >= end and not f.text[end : e.start].strip(" <\n")), None)
+
+    def _buyer(self, f: FieldText, m: Mention, sent: Block, sent_ents: list[Found]) -> Found | None:
+        """'the sale of 30 pct of its unit to Globex for 200 mln dlrs', 'بيع وحدة الدفع
+        لمجموعة مستثمرين ... مقابل 1.5 مليار يورو': a price or stake sold is the buyer's."""
+        sales = [i for i, _ in self._cues(f, sent, {"sale"}) if f.token_span(i)[1] <= m.start]
+        if not sales:
+            return None
+        after = f.token_span(sales[-1])[1]
+        for e in sent_ents:
+            if e.start < after or e.type not in ("organisation", "person"):
+                continue
+            words = re.sub(r"[<>«»\"\u201c\u201d]", " ", f.text[sent.start : e.start]).split()
+            glued = f.text[e.start - 1 : e.start] if e.start > 0 and not f.text[e.start - 1].isspace() else ""
+            if (words and fold_form(words[-1]) in self.buyer_marks) or fold_form(glued) in self.buyer_marks:
+                return e
+        return None
+
+    def _pronoun_subject(self, ctx: _Context, f: FieldText, m: Mention, sent: Block, usable: list[Found], metric: str) -> Found | None:
+        """'Last year it earned 12 mln dlrs', 'She now holds 35 pct':
+        a subject pronoun before the amount, with no name before it in the sentence, stands for
+        the organisation the last figure was about, or for the person named last when the
+        figure is what a person holds."""
+        if not self.pronouns or any(sent.start <= e.start < m.start for e in usable):
+            return None
+        tokens = f.reader.tokens
+        a, b = f.tokens_in(Block(sent.start, m.start))
+        for i in range(a, b):
+            kind = self.pronouns.get(fold_form(tokens[i].text))
+            if kind is None or self.cues.longest(tokens, i + 1, {"src_verb"}) is not None:  # not "he said"
+                continue
+            if kind == "organisation":
+                return ctx.last_about
+            return ctx.last_person if metric in ("stake", "stake_value") else None
+        return None
+
+    @staticmethod
+    def _possessor_of(f: FieldText, cue_start: int, usable: list[Found]) -> Found | None:
+        """English puts the owner before the metric with 's: "Acme's expected 1988 profit"."""
+        for e in usable:
+            if e.end <= cue_start and re.fullmatch(r"['\u2019]s?(\s+\S+){0,3}\s*", f.text[e.end : cue_start]):
+                return e
+        return None
+
+    def _only_speaker(self, e: Found, speaker: str | None) -> bool:
+        """The speaker is not what the figure is about (Reuters quotes underwriters, analysts'
+        firms) -- except an Arabic organisation announcing its own deal (أعلن تحالف ... تقديم مبلغ)."""
+        return e.name == speaker and (self.lang != "ar" or e.type != "organisation")
+
+    @staticmethod
+    def _right_before(f: FieldText, e: Found, m: Mention) -> bool:
+        """An organisation a word or two before the amount is what the amount is about:
+        جاءت «المراعي» أولا بنحو 14 مليارا."""
+        return e.type == "organisation" and e.end <= m.start and len(f.text[e.end : m.start].split()) <= 2
 
     @staticmethod
     def _in_subject_position(f: FieldText, e: Found, clause: Block, sent: Block) -> bool:
@@ -634,7 +843,7 @@ class ClaimBuilder:
 
     # --- period and time -------------------------------------------------------------------
 
-    def _period(self, ctx, f: FieldText, a: Amount, m: Mention, clause, sent, para, metric, previous):
+    def _period(self, ctx, f: FieldText, a: Amount, m: Mention, clause, sent, para, metric, obj, previous):
         """(Period, TimeRef, rule, projected) for one amount."""
         periods = f.periods
         rate = next((p for p in periods if p.rate and a.end <= p.start <= a.end + 2), None)
@@ -650,18 +859,23 @@ class ClaimBuilder:
         here = f.token_span(a.start)[0]
 
         def pick(block, kinds):
-            cands = [p for p in inside(block, spans) if p.kind in kinds]
+            cands = [p for p in inside(block, spans) if p.kind in kinds or (p.kind == "month" and self._month_of_flow(f, p))]
             before = [p for p in cands if self._span_of(f, p)[0] <= here]
             if before:
                 return max(before, key=lambda p: p.start)
             return min(cands, key=lambda p: p.start) if cands else None
 
         reporting = ("quarter", "half_year", "nine_months", "none")
+        # "40 mln dlrs for the whole year", "300 مليون ريال خلال الربع الثالث": a period right
+        # after the amount is its own, before any named earlier in the clause
+        chosen = next((p for p in inside(clause, spans) if p.kind in (*reporting, "year") and a.end <= p.start <= a.end + 3), None)
+        rule = f"right after {f.reader.tokens[chosen.start].text!r}" if chosen is not None else rule
         for block, where in ((clause, "clause"), (sent, "sentence")):
+            if chosen is not None:
+                break
             chosen = pick(block, reporting)
             if chosen is not None:
                 rule = f"{where} {f.reader.tokens[chosen.start].text!r}"
-                break
         if chosen is None and same is None:
             chosen = pick(clause, ("year",))  # خلال عام 2014، for the full year
             rule = f"clause {f.reader.tokens[chosen.start].text!r}" if chosen is not None else rule
@@ -695,14 +909,25 @@ class ClaimBuilder:
             kind, rule = rate.kind, f"rate {f.reader.tokens[rate.start].text!r}"
         elif metric == "growth" and obj_of_share_price(f, a, self) and chosen is None:
             kind, rule = "day", "a share-price move"
-        elif metric in STOCK_METRICS or (metric == "other" and chosen is None and not self._is_change):
+        elif obj == "coupon_rate":
+            kind, rule = "year", "an interest rate is a rate a year"
+        elif metric in STOCK_METRICS or (metric == "other" and (chosen is None or obj in _STOCK_OBJECTS) and not self._is_change and not self._is_discount):
             kind, rule = "none", "a stock or one-off"
+        elif metric == "share" and not self._share_of_flow(f, a, sent):
+            kind, rule = "none", "a share of a market or a stock"
+        elif metric == "cost" and chosen is None and a.scale is None and m.value is not None and m.value < _ITEM_COST:
+            kind, rule = "per_unit", "a cost of one item"  # يكلف إنتاج المقطع الواحد 4.77 درهم
         elif metric == "price" or (metric == "other" and self._is_discount):
             billing = self._billing_period(f, clause)
             kind, rule = (billing, "a price per billing period") if billing else ("per_unit", "a price")
         elif chosen is not None and not (chosen.kind == "year" and ctx.default_span is not None and chosen.time is None):
             kind = chosen.kind
-        elif ctx.default_span is not None and metric != "other" and (self.lang == "ar" or self._table_line(f, para)):
+        elif same is None and ctx.para_span is not None and (metric != "other" or self._is_change):
+            chosen, kind, rule = ctx.para_span, ctx.para_span.kind, "the period named earlier in the paragraph"
+        elif self._is_change and ctx.last_span is not None:
+            chosen, chosen_field = ctx.last_span  # a change that explains the results just reported
+            kind, rule = chosen.kind, "the period reported last"
+        elif ctx.default_span is not None and metric != "other" and (self.lang == "ar" or self._table_line(f, para) or self._title_period_applies(ctx, f, sent)):
             chosen, chosen_field = ctx.default_span  # wire prose states annual figures unless it says otherwise
             kind, rule = chosen.kind, "the article's reporting period"
         else:
@@ -741,6 +966,32 @@ class ClaimBuilder:
             return TimeRef(text=where[0].text[s:e], value=value)
         return TimeRef(text="comparison with the figure before", value=value)
 
+    def _share_of_flow(self, f: FieldText, a: Amount, sent: Block) -> bool:
+        """'20 pct of sales', '60% من الأرباح', 'exports made up 45 pct of the total': a share
+        of a flow takes the flow's period; a share of a market, of the shares or of assets does not.
+        The whole is named right after the percentage, else by the sentence before it."""
+        tokens = f.reader.tokens
+        for i in range(a.end, min(a.end + 4, len(tokens))):
+            m = self.cues.longest(tokens, i, {"metric"})
+            if m is not None:
+                return m.payload[0] in _FLOW_METRICS
+        before = self._cues(f, Block(sent.start, f.token_span(a.start)[0]), {"metric"})
+        return bool(before) and before[-1][1].payload[0] in _FLOW_METRICS
+
+    def _title_period_applies(self, ctx: _Context, f: FieldText, sent: Block) -> bool:
+        """Wire prose under a headline that names its period (4TH QTR NET, FEBRUARY SALES) is about
+        that period, unless the sentence dates itself by a year ('for the full year', 'in 1986')."""
+        if ctx.default_span is None or ctx.default_span[1].name != "title":
+            return False
+        return not any(p.kind in (None, "year") and p.time and not p.rate and sent.contains(*self._span_of(f, p)) for p in f.periods)
+
+    def _month_of_flow(self, f: FieldText, p: PeriodFound) -> bool:
+        """'February sales', 'مبيعات فبراير': a month right beside a metric word is the flow's period."""
+        tokens = f.reader.tokens
+        if self.cues.longest(tokens, p.end, {"metric"}) is not None:
+            return True
+        return any(m.end == p.start for _, m in self._cues(f, Block(f.token_span(max(0, p.start - 3))[0], f.token_span(p.start)[0]), {"metric"}))
+
     def _billing_period(self, f: FieldText, clause: Block) -> str | None:
         """'اشتراك لمدة أسبوع', 'a month': the period a recurring price is billed for."""
         for p in f.periods:
@@ -749,7 +1000,7 @@ class ClaimBuilder:
         return None
 
     def _same_period_of(self, f: FieldText, a: Amount, sent: Block):
-        """'403 مليون ريال للفترة المماثلة', 'in the year-ago quarter': the phrase a few words
+        """'200 مليون ريال للفترة المماثلة', 'in the year-ago quarter': the phrase a few words
         after the amount (or just before it) says the amount is the earlier period's."""
         for i, m in self._cues(f, sent, {"same_period"}):
             if 0 <= i - a.end <= 4 or 0 <= a.start - m.end <= 2:
@@ -876,6 +1127,29 @@ def _close(a: Decimal | None, b: Decimal | None) -> bool:
     if a == b:
         return True
     return abs(a - b) <= _VALUE_TOLERANCE * max(abs(a), abs(b))
+
+
+def _merge_repeats(body: list[Claim]) -> list[Claim]:
+    """A growth rate the text states again (a recap paragraph) is one claim: same entity,
+    amount, period and time. The first statement keeps it, the others go to also_at. Sums
+    of money repeat too often as different facts (a call and a message at 19 halalas)."""
+    out: list[Claim] = []
+    for c in body:
+        twin = next((b for b in out if c.metric == "growth" and _same_fact(b, c)), None)
+        if twin is not None:
+            twin.also_at.append(Location(field=c.field, start=c.amount.start, end=c.amount.end))
+        else:
+            out.append(c)
+    return out
+
+
+def _same_fact(a: Claim, b: Claim) -> bool:
+    same_amount = a.amount.unit == b.amount.unit and _close(a.amount.value, b.amount.value) and _close(a.amount.min, b.amount.min) and _close(a.amount.max, b.amount.max)
+    return same_amount and _fact_key(a) == _fact_key(b)
+
+
+def _fact_key(c: Claim) -> tuple:
+    return (c.metric, c.entity.name if c.entity else None, c.object.name if c.object else None, c.period.kind, c.time.value if c.time else None)
 
 
 def _merge_title(title: list[Claim], body: list[Claim]) -> list[Claim]:

@@ -93,14 +93,16 @@ class EntityFinder:
         for index, entry in enumerate(self._entries):
             for form in {fold_form(f) if self.lang == "ar" else f.lower() for f in (entry.name, *entry.forms)}:
                 for clitic in proclitics:
-                    yield {"label": entry.type, "pattern": clitic + form, "id": f"{index}|{len(clitic)}"}
+                    glued = _glue(clitic, form)
+                    if glued is not None:
+                        yield {"label": entry.type, "pattern": glued[0], "id": f"{index}|{glued[1]}"}
 
     def find(self, text: str, start: int = 0, end: int | None = None) -> list[Found]:
         """Entities in text[start:end], offsets into `text`, left to right, not overlapping."""
         end = len(text) if end is None else end
         chunk = text[start:end]
         folded = fold(chunk) if self.lang == "ar" else None
-        doc = self.nlp(folded.text if folded is not None else chunk)
+        doc = self.nlp((folded.text if folded is not None else chunk).replace("\n", " "))  # a name wrapped over two lines
         found: list[Found] = []
         for span in doc.spans["entities"]:
             index, clitic = (int(x) for x in span.id_.split("|"))
@@ -131,6 +133,27 @@ class EntityFinder:
         return out
 
 
+_ARTICLE = "\u0627\u0644"  # ال, the Arabic definite article
+_LAM = "\u0644"  # ل
+
+
+def _glue(clitic: str, form: str) -> tuple[str, int] | None:
+    """A name form behind a proclitic, and how many letters of the match are the clitic.
+
+    A proclitic that ends in the article (ال، وال، بال، لل) only fronts a name that has the
+    article itself, and takes its place: 'الاتصالات' is not Etisalat (اتصالات), but
+    'للاتصالات السعودية' is STC (الاتصالات السعودية).
+    """
+    if clitic.endswith(_ARTICLE) or clitic.endswith(_LAM + _LAM):
+        if not form.startswith(_ARTICLE):
+            return None
+        bare = form[len(_ARTICLE):]
+        if clitic.endswith(_LAM + _LAM):  # ل + ال is written لل
+            return clitic + bare, len(clitic) - 1
+        return clitic + bare, len(clitic) - len(_ARTICLE)
+    return clitic + form, len(clitic)
+
+
 def _without_overlaps(found: list[Found]) -> list[Found]:
     """Longest first on overlap; the gazetteer beats a pattern, a pattern beats NER."""
     rank = {"gazetteer": 0, "pattern": 1, "ner": 2}
@@ -153,6 +176,7 @@ class CompanyPatterns(BaseModel):
     not_subject_after: list[str] = []  # من شركة زين: a complement, not the subject
     preposition_clitics: list[str] = []
     subsidiary_over_group: str = "when_more_frequent"
+    pronouns: dict[str, str] = {}  # "it" -> organisation: a subject pronoun and what it stands for
 
     def compiled(self) -> list[re.Pattern]:
         out = []

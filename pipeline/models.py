@@ -178,6 +178,8 @@ class Claim(Record):
     confidence: float = Field(ge=0, le=1)
     rule: str
     also_at: list[Location] = []
+    published: str | None = Field(default=None, description="the article's date, as ingested")
+    outlet: str | None = Field(default=None, description="the article's outlet")
 
 
 class ClaimReport(Record):
@@ -220,3 +222,86 @@ OUTPUT_MODELS: dict[str, type[BaseModel]] = {
     "claim_report": ClaimReport,
     "run_manifest": RunManifest,
 }
+
+
+# --- validation: consistency within and across articles -------------------------------
+
+Verdict = Literal["corroborated", "conflicting", "single_source", "derived_consistent", "not_comparable"]
+
+
+class Interval(Record):
+    """What a claim allows, in a comparison unit: [lo, hi], open ends as null."""
+
+    lo: Number | None
+    hi: Number | None
+    unit: str | None
+    note: str = Field(default="", description="how it was normalised: rate, date, tolerance")
+
+
+class GroupMember(Record):
+    claim_id: str
+    article_id: str
+    outlet: str | None = None
+    date: str | None = None
+    text: str = Field(description="the amount as written")
+    evidence: Span
+    interval: Interval | None = Field(description="null when it could not be normalised (see `reason`)")
+    reason: str = ""
+    copy_of: str | None = Field(default=None, description="the article this one copies, if it is a copy")
+
+
+class Conflict(Record):
+    claims: tuple[str, str]
+    articles: tuple[str, str]
+    evidence: tuple[Span, Span]
+    gap: float = Field(description="relative distance between the two intervals")
+
+
+class ConsistencyGroup(Record):
+    """Claims about one fact (entity, metric, object, period, time) and the verdict on them."""
+
+    key: str
+    entity: str | None
+    metric: Metric
+    object: str | None
+    period: PeriodKind | None
+    time: str | None
+    verdict: Verdict
+    independent_sources: int
+    members: list[GroupMember]
+    conflicts: list[Conflict] = []
+    explanation: str
+
+
+class DerivedCheck(Record):
+    """A relation inside one article: rate x period against a total, stake x valuation ..."""
+
+    article_id: str
+    kind: Literal["rate_times_period", "stake_implied_valuation", "per_unit_times_volume"]
+    claims: list[str]
+    arithmetic: str
+    verdict: Verdict
+    explanation: str
+
+
+class CopyCluster(Record):
+    """Articles that are copies or rewrites of one story: they count as one source."""
+
+    original: str
+    copies: list[str]
+    similarity: float
+
+
+class ValidationReport(Record):
+    pipeline_version: str
+    generated: str
+    articles: int
+    claims: int
+    counts: dict[str, int]
+    groups: list[ConsistencyGroup]
+    checks: list[DerivedCheck]
+    copies: list[CopyCluster]
+    claim_issues: dict[str, list[Issue]] = {}
+
+
+OUTPUT_MODELS["validation_report"] = ValidationReport

@@ -11,7 +11,7 @@ from pipeline.schemas import schema_documents
 from helpers import ROOT
 
 CLAIM_KEYS = {"id", "article_id", "lang", "field", "entity", "object", "metric", "amount", "period", "time",
-              "source", "modality", "evidence", "confidence", "rule", "also_at"}
+              "source", "modality", "evidence", "confidence", "rule", "also_at", "published", "outlet"}
 
 
 def make_claim(value: Decimal) -> Claim:

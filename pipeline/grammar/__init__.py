@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from ..models import Mention
 from .money import AmountReader
 
@@ -16,3 +18,26 @@ def find_mentions(text: str, lang: str) -> list[Mention]:
 
 
 __all__ = ["find_mentions"]
+
+
+def resolution(text: str, lang: str) -> Decimal | None:
+    """Half the unit of the last digit an amount was written with: the rounding it allows.
+
+    "5.4 مليارات" was rounded to a tenth of a billion, so it covers ±0.05 billion;
+    "15 million" covers ±0.5 million; "27%" ±0.5.
+
+    >>> float(resolution("5.4 مليارات دولار", "ar")), float(resolution("15 million dollars", "en"))
+    (50000000.0, 500000.0)
+    """
+    reader = AmountReader(text, lang)
+    reader.mentions()
+    if not reader.amounts:
+        return None
+    amount = reader.amounts[0]
+    numerals = [t for t in reader.tokens[amount.start : amount.end] if t.kind == "num" and t.value is not None]
+    unit = Decimal(1).scaleb(numerals[-1].value.as_tuple().exponent) if numerals else Decimal(1)
+    if amount.scale is not None:
+        unit *= amount.scale
+    if amount.subunit:
+        unit /= 100  # 12 cts was written to the cent
+    return unit / 2

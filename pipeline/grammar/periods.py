@@ -48,6 +48,7 @@ def find_periods(reader: AmountReader, amounts: list[Amount], today: date | None
     at_end = {a.end: a for a in amounts}
     links = _LINKS_AR if reader.lang == "ar" else _LINKS_EN
     out: list[PeriodFound] = []
+    ended: PeriodFound | None = None  # the last "period ended <date>"
     i = 0
     while i < len(tokens):
         counted = _month_count(tokens, i, at_start, at_end, cues, links, today)
@@ -55,12 +56,19 @@ def find_periods(reader: AmountReader, amounts: list[Amount], today: date | None
             out.append(counted)
             i = max(counted.end, i + 1)
             continue
-        m = cues.longest(tokens, i, {"rate", "span", "by_year", "month", "relative", "same_period"})
+        m = cues.longest(tokens, i, {"rate", "span", "by_year", "month", "relative", "same_period", "period_ended"})
+        if m is not None and m.category == "period_ended":
+            found = _period_ended(tokens, m, i, at_start, links, cues, today, ended)
+            if found is not None:
+                out.append(found)
+                ended = found
+                i = found.end
+            else:
+                i = m.end
+            continue
         if m is not None and m.category == "same_period":
-            year, end = _year_after(tokens, m.end, at_start, links, cues, today)
-            if year is not None:  # "نفس الفترة من العام السابق": the year dates the same period, it is no span
-                out.append(PeriodFound(None, str(year), m.end, end))
-            i = max(end, m.end)
+            _, end = _year_after(tokens, m.end, at_start, links, cues, today)
+            i = max(end, m.end)  # "نفس الفترة من العام السابق": that year dates the same period, it is no span
             continue
         if m is not None and m.category == "relative":
             i = m.end  # "a year earlier": not a rate or a span of its own
@@ -193,6 +201,31 @@ def _month_count(tokens, i, at_start, at_end, cues, links, today) -> PeriodFound
     kind = _MONTHS_KIND.get(months, "none")
     year, end = _year_after(tokens, m.end, at_start, links, cues, today)
     return PeriodFound(kind, str(year) if year and kind == "year" else None, i, max(end, m.end))
+
+
+def _period_ended(tokens, m, i, at_start, links, cues, today, ended) -> PeriodFound | None:
+    """'للفترة المنتهية في 30 يونيو 2019': the year to that date, a half when it ends in June.
+    With no date ('للفترة المنتهية ذاتها') it is the period ended named before."""
+    k = m.end
+    if k < len(tokens) and tokens[k].text in links:
+        k += 1
+    day = at_start.get(k)
+    if day is not None and day.kind == "number" and day.value is not None and day.value <= 31:
+        k = day.end
+    month = cues.longest(tokens, k, {"month"})
+    fiscal = _fiscal_within(tokens, m.end, cues)
+    if month is not None:
+        year, end = _year_after(tokens, month.end, at_start, links, cues, today)
+        months = int(month.payload)
+        kind = _MONTHS_KIND.get(months, "none")
+        number = {"quarter": 1, "half_year": 1}.get(kind)
+        return PeriodFound(kind, _format(kind, number, year, fiscal) if kind != "none" else None, i, max(end, month.end))
+    if ended is None:
+        return None
+    year, end = _year_after(tokens, m.end, at_start, links, cues, today)
+    number = 1 if ended.kind in ("quarter", "half_year") else None
+    time = _format(ended.kind, number, year, fiscal) if year is not None and ended.kind != "none" else ended.time
+    return PeriodFound(ended.kind, time, i, max(end, m.end))
 
 
 def _fiscal_within(tokens, j, cues) -> bool:

@@ -277,6 +277,10 @@ def cue_table(lang: str) -> PhraseTable:
     add(_phrases("discount", met.discount))
     add(_phrases("share_price", met.share_price))
     add(_phrases("part_of", met.part_of))
+    add(_phrases("count", met.counts))
+    add(_phrases("sale", met.sale_words))
+    add(_phrases("holder", met.holder_marks))
+    add(_phrases("equals", met.equals))
     add(_phrases("growth_up", met.growth.up, 1))
     add(_phrases("growth_down", met.growth.down, -1))
     per = lexicons.periods(lang)
@@ -293,6 +297,7 @@ def cue_table(lang: str) -> PhraseTable:
     for month, forms in per.months.items():
         add(_phrases("month", forms, month))
     add(_phrases("same_period", per.same_period))
+    add(_phrases("period_ended", per.period_ended))
     add(_phrases("comparison", per.comparison))
     add(_phrases("by_amount", per.by_amount))
     add(_phrases("month_count", per.month_counts))

@@ -243,6 +243,11 @@ class MetricsLexicon(Entry):
     discount: list[str]  # a price cut: تخفيض 40%
     share_price: list[str]  # a percentage move of these is a share-price move over a day
     part_of: list[str] = []  # right after a percentage with no metric word: a share of something
+    counts: list[str] = []  # a percentage of these is a change in a count, not a financial claim
+    sale_words: list[str] = []  # selling: the price or stake is the buyer's, named after `buyer_marks`
+    buyer_marks: list[str] = []  # "to", ل: right before (or glued to) the buyer's name
+    holder_marks: list[str] = []  # "60 pct owned by Acme, 40 pct by Globex": the holder follows
+    equals: list[str] = []  # "rose 22 pct, which equals 6.5 bln dlrs": the change in money
 
 
 class PeriodsLexicon(Entry):
@@ -255,6 +260,7 @@ class PeriodsLexicon(Entry):
     year_words: list[str]
     months: dict[int, list[str]]
     same_period: list[str]
+    period_ended: list[str] = []  # "للفترة المنتهية في 30 يونيو": the year to that date
     comparison: list[str]
     by_amount: list[str]
     month_counts: list[str] = []
@@ -304,3 +310,4 @@ class CompanyNouns(BaseModel):
     not_subject_after: list[str] = []
     preposition_clitics: list[str] = []
     subsidiary_over_group: Literal["always", "when_more_frequent"] = "when_more_frequent"
+    pronouns: dict[str, Literal["organisation", "person"]] = {}
