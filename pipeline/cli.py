@@ -61,17 +61,26 @@ def extract(
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Claims JSONL file (default: stdout).")] = None,
     manifest: Annotated[Optional[Path], typer.Option(help="Where to write the run manifest (default: next to -o).")] = None,
     ner_model: Annotated[Optional[Path], typer.Option(help="Local folder of a token-classification NER model (optional).")] = None,
+    validate: Annotated[bool, typer.Option("--validate", help="Also check the claims across articles (see `mizan validate`).")] = False,
+    report: Annotated[Optional[Path], typer.Option(help="Where --validate writes its report (default: next to -o).")] = None,
 ) -> None:
     """Extract claims: one JSON line per claim, plus a manifest that accounts for every article."""
     from .runner import extract_files
+    from .store import report_path
 
+    if validate and report is None:
+        if output is None:
+            raise fail("--validate needs -o (or --report) to know where to write the report")
+        report = report_path(output)
     try:
-        summary = extract_files(inputs, output, manifest, ner_model=ner_model, started=now())
+        summary = extract_files(inputs, output, manifest, ner_model=ner_model, started=now(), report=report if validate or report else None)
     except MizanError as err:
         raise fail(str(err)) from None
     for line in summary.problems:
         typer.echo(f"mizan: {line}", err=True)
     typer.echo(summary.line(), err=True)
+    if summary.report:
+        typer.echo(f"validation: {', '.join(f'{n} {k}' for k, n in sorted(summary.verdicts.items())) or 'nothing to compare'} -> {summary.report}", err=True)
     if summary.failed:
         raise typer.Exit(1)
 
@@ -85,12 +94,43 @@ def demo(
     from .runner import demo_summary, extract_files
 
     try:
-        summary = extract_files(inputs, out / "claims.jsonl", started=now())
+        summary = extract_files(inputs, out / "claims.jsonl", started=now(), report=out / "validation.json")
     except MizanError as err:
         raise fail(str(err)) from None
     demo_summary(summary, out)
     if summary.failed:
         raise typer.Exit(1)
+
+
+@app.command("validate")
+def validate_command(
+    claims: Annotated[Path, typer.Argument(help="Claims JSONL written by `mizan extract`.")],
+    articles: Annotated[Optional[list[Path]], typer.Option("--articles", help="The articles the claims came from (dates, copy detection); repeatable.")] = None,
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Where to write the report (default: stdout).")] = None,
+    format: Annotated[str, typer.Option("--format", help="json (the report model) or text (a readable table).")] = "json",
+) -> None:
+    """Weigh claims against each other: corroborated, conflicting, derived, single-source, not comparable."""
+    from .ingest import read_inputs
+    from .models import Claim
+    from .store import atomic_write, read_jsonl
+    from .validate import render_text, validate
+
+    if format not in ("json", "text"):
+        raise fail(f"--format must be json or text, not {format!r}")
+    try:
+        records = read_jsonl(claims, Claim)
+        known = [item.article for item in read_inputs(articles or []) if item.article is not None]
+    except MizanError as err:
+        raise fail(str(err)) from None
+    report = validate(records, known)
+    rendered = render_text(report) if format == "text" else report.model_dump_json(indent=1) + "\n"
+    if output is None:
+        sys.stdout.write(rendered)
+    else:
+        with atomic_write(output) as handle:
+            handle.write(rendered)
+        typer.echo(f"{report.claims} claims, {len(report.groups)} groups: "
+                   + ", ".join(f"{n} {k}" for k, n in sorted(report.counts.items())) + f" -> {output}", err=True)
 
 
 @app.command()

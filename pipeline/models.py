@@ -269,6 +269,7 @@ class ConsistencyGroup(Record):
     verdict: Verdict
     independent_sources: int
     members: list[GroupMember]
+    agreement: list[list[str]] = Field(default=[], description="claim ids in sets whose intervals share a value, the most sources first")
     conflicts: list[Conflict] = []
     explanation: str
 
@@ -289,7 +290,7 @@ class CopyCluster(Record):
 
     original: str
     copies: list[str]
-    similarity: float
+    similarity: float = Field(description="the lowest share of word 5-grams a copy shares with the original")
 
 
 class ValidationReport(Record):

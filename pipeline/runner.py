@@ -23,6 +23,8 @@ class Summary:
     output: str
     manifest: str | None
     problems: list[str] = field(default_factory=list)
+    report: str | None = None  # the validation report, when one was asked for
+    verdicts: dict[str, int] = field(default_factory=dict)
 
     @property
     def failed(self) -> int:
@@ -50,17 +52,22 @@ def extract_files(
     *,
     ner_model: Path | None = None,
     started: str | None = None,
+    report: Path | None = None,
 ) -> Summary:
-    """Extract claims from every input; write them (atomically) and the manifest."""
+    """Extract claims from every input; write them (atomically) and the manifest; with
+    `report`, also validate them across articles and write the validation report there."""
     started = started or datetime.now(timezone.utc).isoformat(timespec="seconds")
     pipeline = Pipeline(Settings(ner_model=ner_model))
     results = pipeline.run(read_inputs(inputs))
     reports: list[ClaimReport] = []
     problems: list[str] = []
+    kept: list[ArticleResult] = []  # only when validating: it needs every claim at once
 
     def claims_of(items: Iterable[ArticleResult]):
         for result in items:
             reports.append(result.report)
+            if report is not None and result.article is not None:
+                kept.append(result)
             if result.report.status == "failed":
                 problems.append(f"{result.report.article_id}: " + "; ".join(i.message for i in result.report.issues))
             yield from result.claims
@@ -84,7 +91,14 @@ def extract_files(
     )
     if manifest is not None:
         write_json(manifest, record)
-    return Summary(counts, str(output) if output else "-", str(manifest) if manifest else None, problems)
+    summary = Summary(counts, str(output) if output else "-", str(manifest) if manifest else None, problems)
+    if report is not None:
+        from .validate import validate
+
+        checked = validate([c for r in kept for c in r.claims], [r.article for r in kept if r.article is not None])
+        write_json(report, checked)
+        summary.report, summary.verdicts = str(report), dict(checked.counts)
+    return summary
 
 
 def demo_summary(summary: Summary, out: Path) -> None:
@@ -103,6 +117,32 @@ def demo_summary(summary: Summary, out: Path) -> None:
         codes = ", ".join(sorted({i["code"] for i in row["issues"]})) or "-"
         table.add_row(row["article_id"], row["lang"] or "?", row["status"], str(row["mentions"]), str(row["claims"]), codes)
     console.print(table)
+    if summary.report:
+        console.print(verdict_table(Path(summary.report)))
     console.print(summary.line())
     console.print(f"claims:   {summary.output}")
     console.print(f"manifest: {summary.manifest}")
+    if summary.report:
+        console.print(f"report:   {summary.report}  (mizan validate {summary.output} --format text)")
+
+
+def verdict_table(report: Path, limit: int = 12):
+    """The validation verdicts worth a reader's eye first: conflicts, derivations, agreement."""
+    from rich.table import Table
+
+    from .models import ValidationReport
+
+    checked = ValidationReport.model_validate_json(report.read_text(encoding="utf-8"))
+    order = {"conflicting": 0, "derived_consistent": 1, "corroborated": 2, "not_comparable": 3}
+    rows = [(order[g.verdict], g.verdict, g.explanation) for g in checked.groups if g.verdict in order]
+    rows += [(order.get(c.verdict, 4), f"{c.verdict} (in {c.article_id})", f"{c.arithmetic}: {c.explanation}")
+             for c in checked.checks if c.verdict in order]
+    counts = ", ".join(f"{n} {k}" for k, n in sorted(checked.counts.items()))
+    table = Table(title=f"Mizan: consistency across articles ({counts})", show_lines=True)
+    table.add_column("verdict")
+    table.add_column("why")
+    for _, verdict, why in sorted(rows, key=lambda r: r[0])[:limit]:
+        table.add_row(verdict, why)
+    if checked.copies:
+        table.caption = "copies counted once: " + "; ".join(f"{', '.join(c.copies)} repeat {c.original}" for c in checked.copies)
+    return table

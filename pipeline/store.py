@@ -12,9 +12,11 @@ import os
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Iterable, Iterator
+from typing import IO, Iterable, Iterator, TypeVar
 
 from pydantic import BaseModel
+
+M = TypeVar("M", bound=BaseModel)
 
 
 @contextmanager
@@ -59,3 +61,35 @@ def write_json(path: Path, record: BaseModel) -> None:
 def manifest_path(output: Path) -> Path:
     """The manifest that goes with an output file: claims.jsonl -> claims.manifest.json."""
     return output.with_name(output.name.removesuffix(".jsonl") + ".manifest.json")
+
+
+def read_jsonl(path: Path, model: type[M]) -> list[M]:
+    """Records of one model from a JSONL file we wrote; a bad line is an `InputError` naming it."""
+    from pydantic import ValidationError
+
+    from .errors import InputError
+
+    records: list[M] = []
+    try:
+        handle = path.open(encoding="utf-8")
+    except OSError as err:
+        raise InputError(f"{path}: {err.strerror or err}") from err
+    with handle:
+        try:
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    records.append(model.model_validate_json(line))
+                except ValidationError as err:
+                    first = err.errors()[0]
+                    where = ".".join(str(p) for p in first["loc"]) or "line"
+                    raise InputError(f"{path}:{number}: not a {model.__name__.lower()} record ({where}: {first['msg']})") from None
+        except UnicodeDecodeError as err:
+            raise InputError(f"{path}: not valid UTF-8 (byte {err.object[err.start]:#04x} at offset {err.start})") from None
+    return records
+
+
+def report_path(output: Path) -> Path:
+    """The validation report that goes with a claims file: claims.jsonl -> claims.validation.json."""
+    return output.with_name(output.name.removesuffix(".jsonl") + ".validation.json")

@@ -35,6 +35,9 @@ def resolution(text: str, lang: str) -> Decimal | None:
         return None
     amount = reader.amounts[0]
     numerals = [t for t in reader.tokens[amount.start : amount.end] if t.kind == "num" and t.value is not None]
+    value = amount.value if amount.value is not None else amount.maximum
+    if not numerals and amount.scale is not None and value is not None and (value / amount.scale) % 1:
+        return abs(value) / 20  # "نصف تريليون", "half a billion": a round figure, good to about 5 %
     unit = Decimal(1).scaleb(numerals[-1].value.as_tuple().exponent) if numerals else Decimal(1)
     if amount.scale is not None:
         unit *= amount.scale
