@@ -42,6 +42,7 @@ MESSAGES: dict[str, str] = {
     "C001": "no financial amount found",
     "C010": "amount {text!r} has no entity in reach",
     "V030": "{metric} for {period} is {ours} here but {theirs} in article {other}",
+    "V031": "{metric} for {period} is {ours} here and {theirs} in article {other}: a small difference ({gap:.2%})",
     "X000": "stage {where} crashed: {error}",
 }
 

@@ -387,3 +387,34 @@ def print_claim_scores(articles: list[Path], gold_dir: Path, predictions: Path |
                       f"{r['precision']:.3f}", f"{r['recall']:.3f}", f"{r['f1']:.3f}", f"{r['strict_f1']:.3f}",
                       *(f"{fa[f]:.2f}" for f in CLAIM_FIELDS))
     Console(width=max(160, Console().width)).print(table)
+
+
+def gold_claims(record: dict[str, Any], article) -> list:
+    """The gold claims of one article as `Claim` records, so that the validator can be
+    judged on perfect extraction (names mapped through the alias table, the amount's own
+    span as evidence)."""
+    from .entities import canonical_names
+    from .models import Amount, Claim, EntityRef, ObjectRef, Period, Source, Span, TimeRef
+    from .normalize import fold_form
+
+    names = canonical_names()
+
+    def name(raw: str | None) -> str | None:
+        return names.get(" ".join(fold_form(raw).split()), raw) if raw else None
+
+    out = []
+    for n, g in enumerate(record["claims"]):
+        text = article.title if g.get("field") == "title" else article.text
+        span = Span(text=text[g["start"] : g["end"]], start=g["start"], end=g["end"])
+        out.append(Claim(
+            id=f"{record['id']}#gold{n}", article_id=record["id"], lang=record["lang"], field=g.get("field", "text"),
+            entity=EntityRef(name=name(g["entity"]), text=None, start=None, end=None) if g.get("entity") else None,
+            object=ObjectRef(name=g["object"]) if g.get("object") else None, metric=g["metric"],
+            amount=Amount(value=g.get("value"), min=g.get("min"), max=g.get("max"), unit=g.get("unit"),
+                          qualifier=g.get("qualifier", "exact"), text=span.text, start=span.start, end=span.end),
+            period=Period(kind=g["period"]) if g.get("period") else None,
+            time=TimeRef(text=g["time"], value=g["time"]) if g.get("time") else None,
+            source=Source(name=g.get("source") or "article", kind="article"), modality=g.get("modality", "asserted"),
+            evidence=span, confidence=1.0, rule="gold", published=article.date, outlet=article.outlet,
+        ))
+    return out

@@ -255,6 +255,7 @@ class Conflict(Record):
     articles: tuple[str, str]
     evidence: tuple[Span, Span]
     gap: float = Field(description="relative distance between the two intervals")
+    minor: bool = Field(default=False, description="the gap is under 1 %: a rounding or conversion difference, noted but not a conflict")
 
 
 class ConsistencyGroup(Record):

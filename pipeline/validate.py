@@ -52,8 +52,11 @@ from .normalize import fold_form
 
 APPROX_WIDENING = Decimal("0.10")  # "about 15 million": 13.5-16.5 million, plus rounding
 COPY_THRESHOLD = 0.7  # share of the shorter text's word 5-grams the other repeats: one story
+# Two disjoint intervals closer than this (relative gap) differ by a rounding or a currency
+# conversion ("1,400 euros, or 1,526 dollars"), not by what they claim: noted, not a conflict.
+MINOR_GAP = 0.01
 CANDIDATE_THRESHOLD = 0.3  # MinHash LSH Jaccard threshold for proposing a pair at all
-MIN_SHINGLES = 20
+MIN_SHINGLES = 20  # about 24 words
 SHINGLE = 5
 # Metrics that name the same fact in different words ("OpenAI spends 15 million a day on
 # Sora" = "Sora costs OpenAI 15 million a day") are grouped under the first.
@@ -187,14 +190,11 @@ def _shingles(text: str) -> set[str]:
 
 def similarity(a: set[str], b: set[str]) -> float:
     """How much of the shorter text the longer one repeats (word 5-grams): a trimmed
-    or lightly rewritten copy still scores high. Texts under `MIN_SHINGLES` only count
-    by plain Jaccard, so one shared sentence does not make two briefs one story."""
-    if not a or not b:
-        return 0.0
-    shared = len(a & b)
+    or lightly rewritten copy still scores high. A text under `MIN_SHINGLES` 5-grams is
+    too short to tell a copy from two reports of one fact in the same words: 0."""
     if min(len(a), len(b)) < MIN_SHINGLES:
-        return shared / len(a | b)
-    return shared / min(len(a), len(b))
+        return 0.0
+    return len(a & b) / min(len(a), len(b))
 
 
 def find_copies(texts: dict[str, str], dates: dict[str, str | None]) -> dict[str, str]:
@@ -312,20 +312,39 @@ def judge_group(key: tuple[str, ...], claims: list[Claim], state: _State) -> Con
     stories = {story(m) for m in members}
     sets = agreeing_sets(comparable)
     conflicts: list[Conflict] = []
+    in_article: dict[str, list[GroupMember]] = defaultdict(list)
+    for m in comparable:
+        in_article[m.article_id].append(m)
+
+    def matched(m: GroupMember, article: str) -> bool:
+        return any(not disjoint(m.interval, o.interval) for o in in_article[article])  # type: ignore[arg-type]
+
     for i, ma in enumerate(comparable):
         for mb in comparable[i + 1 :]:
             if ma.article_id == mb.article_id or not disjoint(ma.interval, mb.interval):  # type: ignore[arg-type]
                 continue
+            # An article that gives several figures under one key (two expense changes whose
+            # objects the extractor could not tell apart) conflicts with another only over a
+            # figure the other has no match for.
+            if matched(ma, mb.article_id) or matched(mb, ma.article_id):
+                continue
             conflicts.append(Conflict(
                 claims=(ma.claim_id, mb.claim_id), articles=(ma.article_id, mb.article_id),
                 evidence=(ma.evidence, mb.evidence), gap=round(gap(ma.interval, mb.interval), 4),  # type: ignore[arg-type]
+                minor=gap(ma.interval, mb.interval) < MINOR_GAP,  # type: ignore[arg-type]
             ))
+    material = [c for c in conflicts if not c.minor]
     first = claims[0]
     _, metric, _, period, time, _ = key
     subject = _subject(first, metric)
     unreadable = [m for m in members if m.interval is None]
     unit = f" (compared in {comparable[0].interval.unit})" if currency and comparable else ""  # type: ignore[union-attr]
-    if conflicts:
+    for c in conflicts:
+        for mine, theirs, other in ((c.claims[0], c.claims[1], c.articles[1]), (c.claims[1], c.claims[0], c.articles[0])):
+            state.issues[mine].append(issue("V031" if c.minor else "V030", "validate", metric=by_claim[mine].metric,
+                                            period=period or "no period", ours=_text_of(members, mine),
+                                            theirs=_text_of(members, theirs), other=other, gap=c.gap))
+    if material:
         verdict = "conflicting"
         main, others = sets[0], [m for s in sets[1:] for m in s]
         main_stories = {story(m) for m in main}
@@ -335,17 +354,14 @@ def judge_group(key: tuple[str, ...], claims: list[Claim], state: _State) -> Con
             said = f"article {main[0].article_id} says {main[0].text!r}"
         odd = "; ".join(f"article {m.article_id} says {m.text!r}" for m in others if story(m) not in main_stories) \
             or "; ".join(f"article {m.article_id} says {m.text!r}" for m in others)
-        explanation = f"{subject}: {said}, but {odd}; they do not overlap even allowing for rounding and hedges (largest gap {max(c.gap for c in conflicts):.0%})."
-        for c in conflicts:
-            for mine, theirs, other in ((c.claims[0], c.claims[1], c.articles[1]), (c.claims[1], c.claims[0], c.articles[0])):
-                state.issues[mine].append(issue("V030", "validate", metric=by_claim[mine].metric, period=period or "no period",
-                                                ours=_text_of(members, mine), theirs=_text_of(members, theirs), other=other))
+        explanation = f"{subject}: {said}, but {odd}; they do not overlap even allowing for rounding and hedges (largest gap {max(c.gap for c in material):.0%})."
     elif len({story(m) for m in comparable}) >= 2:
         verdict = "corroborated"
         agreeing = {story(m) for m in comparable}
         explanation = (f"{subject}: {len(agreeing)} independent stories agree on {_span_of(sets[0])}{unit}"
                        + (" (an article also gives a figure outside it)" if len(sets) > 1 else "")
                        + (f" ({len(comparable)} reports, copies counted once)" if len(comparable) > len(agreeing) else "")
+                       + (f"; small differences under {MINOR_GAP:.0%} ({_minor_note(conflicts, members)})" if conflicts else "")
                        + (f"; {len(unreadable)} more cannot be compared ({unreadable[0].reason})" if unreadable else "") + ".")
     elif len(stories) >= 2 and unreadable:
         verdict = "not_comparable"
@@ -361,6 +377,11 @@ def judge_group(key: tuple[str, ...], claims: list[Claim], state: _State) -> Con
         time=time or None, verdict=verdict, independent_sources=len(stories), members=members,
         agreement=[[m.claim_id for m in s] for s in sets], conflicts=conflicts, explanation=explanation,
     )
+
+
+def _minor_note(conflicts: list[Conflict], members: list[GroupMember]) -> str:
+    c = max(conflicts, key=lambda c: c.gap)
+    return f"{_text_of(members, c.claims[0])!r} in {c.articles[0]} vs {_text_of(members, c.claims[1])!r} in {c.articles[1]}, {c.gap:.2%}"
 
 
 def _span_of(members: list[GroupMember]) -> str:

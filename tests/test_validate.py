@@ -157,6 +157,36 @@ def test_rounding_and_hedges_are_not_conflicts():
     assert group_of(report).verdict == "corroborated"
 
 
+def test_a_gap_under_one_percent_is_a_minor_difference_not_a_conflict():
+    report = validate([
+        claim("900.1 مليون ريال سعودي", article="a", lang="ar", metric="loss", period="quarter"),
+        claim("901 مليون ريال سعودي", article="b", lang="ar", metric="loss", period="quarter"),
+        claim("900 مليون ريال سعودي", article="c", lang="ar", metric="loss", period="quarter"),
+    ])
+    g = group_of(report)
+    assert g.verdict == "corroborated"
+    assert len(g.conflicts) == 1 and g.conflicts[0].minor and g.conflicts[0].gap < 0.01
+    assert "small differences" in g.explanation
+    assert {i.code for issues in report.claim_issues.values() for i in issues} == {"V031"}
+
+
+def test_an_article_with_several_figures_conflicts_only_over_one_without_a_match():
+    # Two expense changes the extractor could not tell apart land under one key in both stories.
+    report = validate([
+        claim("$81 million", article="a", metric="other", period="quarter"),
+        claim("$45 million", article="a", metric="other", period="quarter"),
+        claim("81 million dollars", article="b", metric="other", period="quarter"),
+        claim("45 million dollars", article="b", metric="other", period="quarter"),
+    ])
+    assert group_of(report).verdict == "corroborated"
+
+
+def test_an_ambiguous_currency_is_not_comparable():
+    report = validate([claim("81 million riyals", article="a"), claim("81 million riyals", article="b")])
+    g = group_of(report)
+    assert g.verdict == "not_comparable" and "ambiguous" in g.explanation
+
+
 def test_one_story_is_single_source():
     g = group_of(validate([claim("$15 million", article="a")]))
     assert g.verdict == "single_source" and g.independent_sources == 1
