@@ -90,15 +90,49 @@ def demo(
     inputs: Annotated[list[Path], typer.Argument(help="Articles to run on (the sample corpus by default).")],
     out: Annotated[Path, typer.Option(help="Output folder.")] = Path("out/demo"),
 ) -> None:
-    """Run the main job on a corpus and print a short human summary."""
-    from .runner import demo_summary, extract_files
+    """Run the batch job on a corpus and print a short human summary."""
+    from .run import RunOptions, run_batch
+    from .runner import demo_summary
 
     try:
-        summary = extract_files(inputs, out / "claims.jsonl", started=now(), report=out / "validation.json")
+        summary = run_batch([str(p) for p in inputs], out, RunOptions(workers=1, progress=False))
     except MizanError as err:
         raise fail(str(err)) from None
     demo_summary(summary, out)
-    if summary.failed:
+    if summary.counts.failed:
+        raise typer.Exit(1)
+
+
+@app.command("run")
+def run_command(
+    sources: Annotated[list[str], typer.Argument(help="Feeds, pages, URLs, JSONL or .txt files, or folders of them.")],
+    out: Annotated[Path, typer.Option("--out", help="Output folder; a later run into it only does new work.")],
+    workers: Annotated[int, typer.Option(help="Worker processes (default: the CPU count).")] = 0,
+    engine: Annotated[str, typer.Option(help="local (a process pool) or ray (Ray Data).")] = "local",
+    ray_address: Annotated[Optional[str], typer.Option(help="Join this Ray cluster (default: start a local one).")] = None,
+    chunk_size: Annotated[int, typer.Option(help="Articles per unit of work (and per saved part).")] = 32,
+    ner_model: Annotated[Optional[Path], typer.Option(help="Local folder of a token-classification NER model (optional).")] = None,
+    validate: Annotated[bool, typer.Option("--validate/--no-validate", help="Check claims across articles after the run.")] = True,
+    progress: Annotated[Optional[bool], typer.Option("--progress/--no-progress", help="A progress bar (default: on a terminal).")] = None,
+) -> None:
+    """The batch job: every new article of SOURCES into OUT, resumable, then the store rebuilt."""
+    import os
+
+    from .run import RunOptions, run_batch
+
+    if chunk_size < 1:
+        raise fail("--chunk-size must be at least 1")
+    options = RunOptions(workers=workers or os.cpu_count() or 1, engine=engine, ray_address=ray_address,
+                         chunk_size=chunk_size, ner_model=ner_model, progress=progress, validate=validate)
+    try:
+        summary = run_batch(sources, out, options)
+    except MizanError as err:
+        raise fail(str(err)) from None
+    for report in summary.manifest.articles:
+        if report.status == "failed":
+            typer.echo(f"mizan: {report.article_id}: " + "; ".join(i.message for i in report.issues), err=True)
+    typer.echo(summary.line(), err=True)
+    if summary.counts.failed:
         raise typer.Exit(1)
 
 

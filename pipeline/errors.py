@@ -44,6 +44,7 @@ MESSAGES: dict[str, str] = {
     "V030": "{metric} for {period} is {ours} here but {theirs} in article {other}",
     "V031": "{metric} for {period} is {ours} here and {theirs} in article {other}: a small difference ({gap:.2%})",
     "X000": "stage {where} crashed: {error}",
+    "X001": "the worker process died while processing this article (killed or out of memory) more than once; given up",
 }
 
 

@@ -9,9 +9,9 @@ offsets into the article's `text` (or `title` when a claim's `field` is `title`)
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, computed_field
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, computed_field, model_validator
 
 Lang = Literal["ar", "en"]
 MentionKind = Literal["number", "ordinal", "percent", "money"]
@@ -97,6 +97,14 @@ class Mention(Record):
     end: int = Field(ge=0)
     cue: str | None = Field(default=None, description="the words that resolved the currency's country")
     rule: str
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_derived(cls, data: Any) -> Any:
+        """`currency` is written out but derived from `unit`: reading a mention back ignores it."""
+        if isinstance(data, dict) and "currency" in data:
+            data = {k: v for k, v in data.items() if k != "currency"}
+        return data
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -189,6 +197,8 @@ class ClaimReport(Record):
     origin: str | None = None
     lang: Lang | None = None
     status: Status
+    action: Literal["processed", "skipped"] = Field(
+        default="processed", description="skipped: a batch run found it already done (same content, same pipeline version)")
     issues: list[Issue] = []
     mentions: int = 0
     claims: int = 0
@@ -211,8 +221,37 @@ class RunManifest(Record):
     finished: str | None = None
     inputs: list[str]
     output: str | None = None
+    run: int | None = Field(default=None, description="the batch run's number in its output folder")
+    engine: str | None = None
+    workers: int | None = None
     counts: RunCounts
     articles: list[ClaimReport]
+
+
+class MentionRecord(Mention):
+    """A mention as a batch run stores it: with its article and field."""
+
+    article_id: str
+    field: TextField = "text"
+
+
+class ArticleRecord(Article):
+    """An article as a batch run stores it: as ingested, plus what became of it."""
+
+    status: Status
+    issues: list[Issue] = []
+    mentions: int = 0
+    claims: int = 0
+    pipeline_version: str
+
+
+class ArticleOutcome(Record):
+    """Everything one article produced in a batch run: the unit a run saves and resumes by."""
+
+    article: ArticleRecord
+    report: ClaimReport
+    claims: list[Claim] = []
+    mentions: list[MentionRecord] = []
 
 
 OUTPUT_MODELS: dict[str, type[BaseModel]] = {
@@ -221,6 +260,8 @@ OUTPUT_MODELS: dict[str, type[BaseModel]] = {
     "claim": Claim,
     "claim_report": ClaimReport,
     "run_manifest": RunManifest,
+    "article_record": ArticleRecord,
+    "mention_record": MentionRecord,
 }
 
 
@@ -296,7 +337,7 @@ class CopyCluster(Record):
 
 class ValidationReport(Record):
     pipeline_version: str
-    generated: str
+    generated: str | None = Field(default=None, description="when `mizan validate` wrote it; null in batch outputs, which must not change between identical runs")
     articles: int
     claims: int
     counts: dict[str, int]

@@ -101,29 +101,27 @@ def extract_files(
     return summary
 
 
-def demo_summary(summary: Summary, out: Path) -> None:
-    """A short human summary of a run: per-article claims and where the JSON went."""
-    import json
-
+def demo_summary(summary, out: Path) -> None:
+    """A short human summary of a batch run: per-article results, the verdicts worth a
+    look, and where the outputs are."""
     from rich.console import Console
     from rich.table import Table
 
     console = Console()
-    manifest = json.loads(Path(summary.manifest).read_text(encoding="utf-8")) if summary.manifest else {"articles": []}
     table = Table(title="Mizan: claims per article", show_lines=False)
-    for column in ("article", "lang", "status", "amounts", "claims", "issues"):
+    for column in ("article", "lang", "run", "status", "amounts", "claims", "issues"):
         table.add_column(column)
-    for row in manifest["articles"]:
-        codes = ", ".join(sorted({i["code"] for i in row["issues"]})) or "-"
-        table.add_row(row["article_id"], row["lang"] or "?", row["status"], str(row["mentions"]), str(row["claims"]), codes)
+    for row in summary.manifest.articles:
+        codes = ", ".join(sorted({i.code for i in row.issues})) or "-"
+        table.add_row(row.article_id, row.lang or "?", row.action, row.status, str(row.mentions), str(row.claims), codes)
     console.print(table)
-    if summary.report:
-        console.print(verdict_table(Path(summary.report)))
+    report = out / "validation.json"
+    if report.exists():
+        console.print(verdict_table(report))
     console.print(summary.line())
-    console.print(f"claims:   {summary.output}")
-    console.print(f"manifest: {summary.manifest}")
-    if summary.report:
-        console.print(f"report:   {summary.report}  (mizan validate {summary.output} --format text)")
+    console.print(f"outputs:  {out}/claims.jsonl, articles.jsonl, mentions.jsonl, validation.json, mizan.duckdb")
+    console.print(f"try:      mizan query --out {out} --verdict conflicting")
+    console.print(f"          mizan validate {out}/claims.jsonl --articles {out}/articles.jsonl --format text")
 
 
 def verdict_table(report: Path, limit: int = 12):
