@@ -34,6 +34,22 @@ class ChunkWorker:
         return {"chunk": batch["chunk"], "index": batch["index"], "outcome": np.array(outcomes, dtype=object)}
 
 
+def _reachable(address: str, timeout: float = 5.0) -> None:
+    """Fail fast on a cluster that is not there: Ray itself retries for minutes."""
+    import socket
+    from urllib.parse import urlsplit
+
+    if address == "auto":
+        return
+    parts = urlsplit(address if "://" in address else f"ray://{address}")
+    if parts.hostname is None or parts.port is None:
+        raise ConfigError(f"--ray-address {address!r}: expected HOST:PORT or ray://HOST:PORT")
+    try:
+        socket.create_connection((parts.hostname, parts.port), timeout=timeout).close()
+    except OSError as err:
+        raise ConfigError(f"cannot reach the Ray cluster at {address}: {err.strerror or err}") from None
+
+
 class RayEngine:
     name = "ray"
 
@@ -45,13 +61,18 @@ class RayEngine:
         self.workers = max(1, workers)
         self.settings = settings
         self._started = not ray.is_initialized()
+        if self._started and address:
+            _reachable(address)
         if self._started:
             try:
                 ray.init(address=address, num_cpus=None if address else self.workers, include_dashboard=False,
                          log_to_driver=False, logging_level=logging.WARNING, configure_logging=False)
             except (ConnectionError, ValueError, RuntimeError) as err:
                 raise ConfigError(f"cannot reach the Ray cluster at {address}: {err}") from None
-        ray.data.DataContext.get_current().enable_progress_bars = False
+        context = ray.data.DataContext.get_current()
+        context.enable_progress_bars = False
+        for name in ("ray", "ray.data"):  # Ray's own progress lines would drown the run's
+            logging.getLogger(name).setLevel(logging.WARNING)
 
     def run(self, chunks: list[list[str]]) -> Iterator[tuple[int, list[str]]]:
         import ray
