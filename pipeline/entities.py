@@ -16,6 +16,7 @@ catalogue from the network.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from dataclasses import dataclass
@@ -86,6 +87,7 @@ class EntityFinder:
         self._entries = gazetteer()
         ruler.add_patterns(list(self._patterns()))
         self._companies = lexicons.load_model(lexicons.lang_dir(lang) / "companies.yaml", CompanyPatterns)
+        self._company_regexes = self._companies.compiled()  # once: they are built from word lists
         self.ner = LocalNER(ner_model) if ner_model is not None else None
 
     def _patterns(self) -> Iterable[dict]:
@@ -120,7 +122,7 @@ class EntityFinder:
         """Names the gazetteer lacks: a quoted name after a company noun, X Inc, X Corp."""
         out = []
         taken = [(f.start, f.end) for f in known]
-        for pattern in self._companies.compiled():
+        for pattern in self._company_regexes:
             for m in pattern.finditer(text, start, end):
                 s, e = m.span("name")
                 name = m.group("name").strip()
@@ -193,39 +195,95 @@ class CompanyPatterns(BaseModel):
 
 
 class LocalNER:
-    """A token-classification model loaded from a local folder; ORG and PERS spans only."""
+    """A token-classification model loaded from a local folder; ORG and PERS spans only.
+
+    The folder is laid out like camel-tools' NERecognizer models: config.json whose
+    id2label is the ANERcorp tag set (B-ORG, I-PERS, ... O), the weights, vocab.txt.
+    Text longer than the model's positions is read in windows cut between words.
+    """
 
     LABELS = {"ORG": "organisation", "PERS": "person", "PER": "person"}
 
     def __init__(self, path: Path):
-        path = Path(path)
-        if not (path / "config.json").is_file():
-            raise ConfigError(f"NER model folder {path} has no config.json (expected a camel-tools NERecognizer layout)")
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        try:
-            from transformers import AutoModelForTokenClassification, AutoTokenizer, pipeline
-        except ImportError as err:  # pragma: no cover - transformers is a core dependency
-            raise ConfigError(f"transformers is not installed: {err}") from err
-        try:
-            tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
-            model = AutoModelForTokenClassification.from_pretrained(str(path), local_files_only=True)
-        except (OSError, ValueError) as err:
-            raise ConfigError(f"cannot load NER model from {path}: {err}") from err
-        self.pipe = pipeline("token-classification", model=model, tokenizer=tokenizer, aggregation_strategy="simple", device=-1)
+        self.path = Path(path)
+        self.pipe, self.tokenizer, self.max_tokens = _load_ner(str(self.path.resolve()))
 
     def find(self, text: str, start: int, end: int, known: list[Found]) -> list[Found]:
+        """ORG and PERS spans of text[start:end], offsets into `text`, names as written
+        unless the gazetteer knows the form (overlaps are settled by the caller)."""
         out = []
-        for item in self.pipe(text[start:end]):
-            label = self.LABELS.get(str(item.get("entity_group", "")).split("-")[-1])
-            if label is None:
-                continue
-            s, e = start + int(item["start"]), start + int(item["end"])
-            surface = text[s:e].strip()
-            if not surface:
-                continue
-            s += len(text[s:e]) - len(text[s:e].lstrip())
-            e = s + len(surface)
-            name = canonical_names().get(fold_form(surface), fold_form(surface) if label == "person" else surface)
-            out.append(Found(name, label, s, e, surface, "ner"))
+        for a, b in self._windows(text, start, end):
+            for item in self.pipe(text[a:b]):
+                label = self.LABELS.get(str(item.get("entity_group", "")).split("-")[-1])
+                if label is None or item.get("start") is None:
+                    continue
+                s, e = a + int(item["start"]), a + int(item["end"])
+                surface = text[s:e].strip()
+                if not surface:
+                    continue
+                s += len(text[s:e]) - len(text[s:e].lstrip())
+                e = s + len(surface)
+                written = " ".join(surface.split())  # a name wrapped over two lines
+                name = canonical_names().get(" ".join(fold_form(surface).split()), written)
+                out.append(Found(name, label, s, e, surface, "ner"))
         return out
+
+    def _windows(self, text: str, start: int, end: int) -> list[tuple[int, int]]:
+        """[a, b) pieces of text[start:end] of at most `max_tokens` word pieces, cut where a
+        word begins, so that no piece overruns the model's position embeddings."""
+        offsets = [o for o in self.tokenizer(text[start:end], add_special_tokens=False, return_offsets_mapping=True)["offset_mapping"] if o[1] > o[0]]
+        if len(offsets) <= self.max_tokens:
+            return [(start, end)]
+        out = []
+        first = 0
+        while first < len(offsets):
+            last = min(first + self.max_tokens, len(offsets))  # window = pieces [first, last)
+            if last < len(offsets):
+                cut = last
+                while cut > first + 1 and not text[start + offsets[cut][0] - 1].isspace():
+                    cut -= 1  # back to the first piece of a word
+                last = cut if cut > first + 1 else last
+            b = start + offsets[last][0] if last < len(offsets) else end
+            out.append((start + offsets[first][0], b))
+            first = last
+        return out
+
+
+@lru_cache(maxsize=4)
+def _load_ner(folder: str):
+    """(pipeline, tokenizer, word pieces per window) of a local NER model folder, loaded once
+    per process (the Arabic and English entity finders share it). Anything missing or
+    unreadable is a `ConfigError` naming the folder."""
+    path = Path(folder)
+    if not path.is_dir():
+        raise ConfigError(f"NER model folder {path} does not exist")
+    config = path / "config.json"
+    if not config.is_file():
+        raise ConfigError(f"NER model folder {path} has no config.json (expected a camel-tools NERecognizer layout)")
+    try:
+        labels = json.loads(config.read_text(encoding="utf-8")).get("id2label")
+    except (ValueError, AttributeError) as err:
+        raise ConfigError(f"{config}: not a JSON object ({err})") from err
+    if not isinstance(labels, dict) or not labels:
+        raise ConfigError(f"{config} has no id2label (expected ANERcorp labels: B-ORG, I-ORG, B-PERS, I-PERS, ..., O)")
+    if not any(str(v).split("-")[-1] in LocalNER.LABELS for v in labels.values()):
+        raise ConfigError(f"{config}: id2label has no ORG or PERS label ({', '.join(map(str, list(labels.values())[:6]))})")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    try:
+        from transformers import AutoModelForTokenClassification, AutoTokenizer, pipeline
+    except ImportError as err:  # pragma: no cover - transformers is a core dependency
+        raise ConfigError(f"transformers is not installed: {err}") from err
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
+        model = AutoModelForTokenClassification.from_pretrained(str(path), local_files_only=True)
+    except Exception as err:  # missing weights or vocab, a broken file: all the same to the user
+        reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise ConfigError(f"cannot load the NER model in {path}: {reason}") from err
+    if not getattr(tokenizer, "is_fast", False):
+        raise ConfigError(f"NER model in {path}: its tokenizer gives no character offsets (a fast tokenizer is needed)")
+    # a tokenizer with no model_max_length reports a huge sentinel: the positions decide
+    sizes = [getattr(model.config, "max_position_embeddings", None), getattr(tokenizer, "model_max_length", None)]
+    limit = min((n for n in sizes if isinstance(n, int) and 0 < n < 100_000), default=512)
+    pipe = pipeline("token-classification", model=model, tokenizer=tokenizer, aggregation_strategy="simple", device=-1)
+    return pipe, tokenizer, max(8, limit - 2)  # room for [CLS] and [SEP]
