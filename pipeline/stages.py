@@ -93,7 +93,7 @@ class Pipeline:
                 yield ArticleResult(ClaimReport(article_id=item.origin, origin=item.origin, status="failed", issues=[item.issue]))
                 continue
             article = item.article
-            extra: list[Issue] = []
+            extra: list[Issue] = list(item.notes)  # what ingest repaired (U+FFFD for bad bytes ...)
             if article.id in seen:
                 seen[article.id] += 1
                 new_id = f"{article.id}~{seen[article.id]}"
