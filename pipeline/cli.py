@@ -57,7 +57,7 @@ def now() -> str:
 
 @app.command()
 def extract(
-    inputs: Annotated[list[Path], typer.Argument(help="JSONL files of articles, .txt files, or folders of them.")],
+    inputs: Annotated[list[str], typer.Argument(metavar="INPUT", help="JSONL or .txt files, RSS/Atom feeds, HTML pages, http(s) URLs of feeds or pages, or folders of them.")],
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Claims JSONL file (default: stdout).")] = None,
     manifest: Annotated[Optional[Path], typer.Option(help="Where to write the run manifest (default: next to -o).")] = None,
     ner_model: Annotated[Optional[Path], typer.Option(help="Local folder of a token-classification NER model (optional).")] = None,
@@ -240,6 +240,60 @@ def eval_claims(
         print_claim_scores(articles, gold, predictions, as_json)
     except MizanError as err:
         raise fail(str(err)) from None
+
+
+@app.command("query")
+def query_command(
+    out: Annotated[Path, typer.Option("--out", help="The output folder of a `mizan run` (holds mizan.duckdb).")],
+    entity: Annotated[Optional[str], typer.Option(help="Claims about this entity, in any of its known spellings (alias table).")] = None,
+    metric: Annotated[Optional[str], typer.Option(help="Claims of this metric (revenue, loss, valuation ...).")] = None,
+    since: Annotated[Optional[str], typer.Option(help="Articles published on or after this ISO date (YYYY-MM-DD).")] = None,
+    until: Annotated[Optional[str], typer.Option(help="Articles published on or before this ISO date (YYYY-MM-DD).")] = None,
+    lang: Annotated[Optional[str], typer.Option(help="ar or en.")] = None,
+    verdict: Annotated[Optional[str], typer.Option(help="Claims in a consistency group with this verdict (conflicting, corroborated ...).")] = None,
+    source: Annotated[Optional[str], typer.Option(help="A source name (Forbes, Sam Altman ...) or kind (outlet, person, organisation, unnamed, article).")] = None,
+    limit: Annotated[Optional[int], typer.Option(help="At most this many claims.")] = None,
+    sql: Annotated[Optional[str], typer.Option("--sql", help="Any read-only SQL on the store instead of the filters.")] = None,
+    format: Annotated[str, typer.Option("--format", help="jsonl (one claim per line), json (one array) or table.")] = "jsonl",
+) -> None:
+    """Claims of a batch run's store, filtered; or any read-only SQL on it."""
+    from .query import FORMATS, TABLE_COLUMNS, find_claims, parse_filter, render, run_sql, table_rows
+
+    if format not in FORMATS:
+        raise fail(f"--format must be one of {', '.join(FORMATS)}, not {format!r}")
+    filters = {"entity": entity, "metric": metric, "since": since, "until": until, "lang": lang,
+               "verdict": verdict, "source": source, "limit": limit}
+    try:
+        if sql is not None:
+            given = [f"--{k}" for k, v in filters.items() if v is not None]
+            if given:
+                raise fail(f"--sql cannot be combined with {', '.join(given)}: put the condition in the SQL")
+            columns, rows = run_sql(out, sql)
+            sys.stdout.write(render([dict(zip(columns, r)) for r in rows], format, columns))
+            return
+        claims = find_claims(out, parse_filter(**filters))
+    except MizanError as err:
+        raise fail(str(err)) from None
+    if format == "table":
+        sys.stdout.write(render(table_rows(claims), "table", TABLE_COLUMNS))
+    else:
+        sys.stdout.write(render(claims, format))
+
+
+@app.command("export")
+def export_command(
+    out: Annotated[Path, typer.Option("--out", help="The output folder of a `mizan run` (holds mizan.duckdb).")],
+    format: Annotated[str, typer.Option("--format", help="parquet (claims, articles, groups tables), jsonl, checkthat or quantemp (data sets split by event).")],
+    to: Annotated[Optional[Path], typer.Option("--to", help="Folder to write into (default: OUT/export/FORMAT).")] = None,
+) -> None:
+    """Export a batch run's store: Parquet tables, or a fact-checking data set split by event."""
+    from .export import export
+
+    try:
+        summary = export(out, format, to)
+    except MizanError as err:
+        raise fail(str(err)) from None
+    typer.echo(summary.line(), err=True)
 
 
 def main() -> None:
