@@ -81,7 +81,8 @@ def build_store(out: Path) -> Path:
     os.close(fd)
     os.unlink(tmp)  # DuckDB creates the file itself
     try:
-        con = duckdb.connect(tmp)
+        # DuckDB would take up to 80 % of the machine's memory; a store build needs little.
+        con = duckdb.connect(tmp, config={"memory_limit": "512MB", "threads": 2, "preserve_insertion_order": True})
         try:
             _load(con, out)
             con.execute("CHECKPOINT")
@@ -135,8 +136,22 @@ def _load(con, out: Path) -> None:
 
 
 def _insert(con, table: str, rows: list[tuple]) -> None:
-    if rows:
-        con.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(rows[0]))})", rows)
+    """Bulk insert through a temporary JSONL file: DuckDB reads it in one pass, where
+    `executemany` goes row by row."""
+    if not rows:
+        return
+    described = con.execute(f"DESCRIBE {table}").fetchall()
+    names = [d[0] for d in described]
+    columns = {d[0]: d[1] for d in described}
+    fd, tmp = tempfile.mkstemp(suffix=".jsonl")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            for row in rows:
+                handle.write(json.dumps(dict(zip(names, row)), ensure_ascii=False) + "\n")
+        con.execute(f"INSERT INTO {table} SELECT * FROM read_json({_path(Path(tmp))}, "
+                    f"format='newline_delimited', columns={_columns(columns)})")
+    finally:
+        os.unlink(tmp)
 
 
 def connect(out: Path, *, read_only: bool = True):

@@ -26,7 +26,7 @@ import logging
 import os
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
@@ -166,6 +166,7 @@ def run_batch(sources: list[str], out: Path, options: RunOptions | None = None) 
         reports: list[ClaimReport] = []
         todo: list[str] = []
         current: dict[str, str | None] = {}  # article id -> content hash, for this run's inputs
+        notes: dict[str, list] = {}  # article id -> what ingest repaired (U+FFFD for bad bytes ...)
         for item in _with_unique_ids(read_inputs(sources)):
             if item.article is None:
                 assert item.issue is not None
@@ -173,6 +174,8 @@ def run_batch(sources: list[str], out: Path, options: RunOptions | None = None) 
                 continue
             article = item.article
             current[article.id] = article.content_hash
+            if item.notes:
+                notes[article.id] = list(item.notes)
             previous = done.get((article.id, article.content_hash, __version__))
             if previous is not None:
                 reports.append(previous.report.model_copy(update={"action": "skipped", "origin": article.origin}))
@@ -187,12 +190,11 @@ def run_batch(sources: list[str], out: Path, options: RunOptions | None = None) 
             try:
                 with _progress(len(todo), options.progress) as advance:
                     for n, lines in engine.run(chunks):
-                        _write_part(folder, run_no, n, lines)
-                        for line in lines:
-                            outcome = json.loads(line)
-                            report = ClaimReport.model_validate(outcome["report"])
-                            new_reports[report.article_id] = report
-                            new_claims += len(outcome["claims"])
+                        outcomes = [_with_notes(ArticleOutcome.model_validate_json(line), notes) for line in lines]
+                        _write_part(folder, run_no, n, [o.model_dump_json() for o in outcomes])
+                        for o in outcomes:
+                            new_reports[o.report.article_id] = o.report
+                            new_claims += len(o.claims)
                         advance(len(lines))
             finally:
                 engine.close()
@@ -222,10 +224,19 @@ def _with_unique_ids(items: Iterator[Ingested]) -> Iterator[Ingested]:
                 seen[aid] += 1
                 new_id = f"{aid}~{seen[aid]}"
                 log.warning("%s", issue("I006", "ingest", article=aid, new=new_id).message)
-                item = Ingested(item.origin, item.article.model_copy(update={"id": new_id}))
+                item = replace(item, article=item.article.model_copy(update={"id": new_id}))
             else:
                 seen[aid] = 1
         yield item
+
+
+def _with_notes(outcome: ArticleOutcome, notes: dict[str, list]) -> ArticleOutcome:
+    """Ingest's repair notes go first in the article's issues, as in `mizan extract`."""
+    extra = notes.get(outcome.article.id)
+    if extra:
+        outcome.report.issues[:0] = extra
+        outcome.article.issues[:0] = extra
+    return outcome
 
 
 def _count(reports: list[ClaimReport], new_claims: int) -> RunCounts:
@@ -281,14 +292,12 @@ def winners(stored: list[Stored], current: dict[str, str | None]) -> list[Stored
 
 def consolidate(folder: OutputFolder, current: dict[str, str | None], *, validate: bool = True) -> None:
     """Rebuild the JSONL outputs and the validation report from the parts, in article-id
-    order, with no timestamps (the DuckDB store is built from them afterwards)."""
-    from .models import Article, Claim
-    from .validate import validate as check
+    order, with no timestamps (the DuckDB store is built from them afterwards). One
+    outcome is in memory at a time; validation reads the files back by offset."""
+    from .validate import validate_files
 
     chosen = winners(folder.stored(), current)
     out = folder.out
-    claims_for_check: list[Claim] = []
-    articles_for_check: list[Article] = []
 
     def write_all() -> None:
         with atomic_write(out / "articles.jsonl") as arts, atomic_write(out / "claims.jsonl") as cls, \
@@ -297,19 +306,15 @@ def consolidate(folder: OutputFolder, current: dict[str, str | None], *, validat
                 outcome = folder.read(where)
                 arts.write(outcome.article.model_dump_json() + "\n")
                 for c in outcome.claims:
-                    cls.write(json.dumps(c.model_dump(mode="json"), ensure_ascii=False) + "\n")
-                    if validate:
-                        claims_for_check.append(c)
+                    cls.write(c.model_dump_json() + "\n")
                 for m in outcome.mentions:
-                    mns.write(json.dumps(m.model_dump(mode="json"), ensure_ascii=False) + "\n")
-                if validate and outcome.claims:
-                    fields = {k: getattr(outcome.article, k) for k in Article.model_fields}
-                    articles_for_check.append(Article(**fields))
+                    mns.write(m.model_dump_json() + "\n")
 
     _guarded(write_all, out)
     if validate:
-        report = check(claims_for_check, articles_for_check, stamp=False)
-        _guarded(lambda: write_json(out / "validation.json", report), out)
+        _guarded(lambda: validate_files(out / "claims.jsonl", out / "articles.jsonl", out / "validation.json", stamp=False), out)
+    else:
+        (out / "validation.json").unlink(missing_ok=True)  # a stale report would not match the claims
 
 
 # --- progress -----------------------------------------------------------------------------------

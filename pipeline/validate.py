@@ -22,6 +22,7 @@ Every claim becomes an interval in a comparison unit before anything is compared
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 import yaml
 
@@ -55,7 +56,9 @@ COPY_THRESHOLD = 0.7  # share of the shorter text's word 5-grams the other repea
 # Two disjoint intervals closer than this (relative gap) differ by a rounding or a currency
 # conversion ("1,400 euros, or 1,526 dollars"), not by what they claim: noted, not a conflict.
 MINOR_GAP = 0.01
-CANDIDATE_THRESHOLD = 0.3  # MinHash LSH Jaccard threshold for proposing a pair at all
+CANDIDATE_THRESHOLD = 0.5  # LSH Ensemble containment threshold for proposing a pair at all
+NUM_PERM = 64  # MinHash permutations: enough for a candidate filter, half the memory of 128
+MAX_CANDIDATES = 50  # exact checks per article at most, so a run stays linear in its articles
 MIN_SHINGLES = 20  # about 24 words
 SHINGLE = 5
 # Metrics that name the same fact in different words ("OpenAI spends 15 million a day on
@@ -110,7 +113,7 @@ def usd_rate(currency: str, when: date | None) -> tuple[Decimal | None, str]:
 # --- one claim as an interval ------------------------------------------------------------------
 
 
-def claim_date(claim: Claim, articles: dict[str, Article]) -> date | None:
+def claim_date(claim: Claim, articles: dict[str, ArticleInfo]) -> date | None:
     """The day a claim's money is converted at: its own dated time, else its article's date."""
     if claim.time and claim.time.value and re.fullmatch(r"\d{4}-\d{2}-\d{2}", claim.time.value):
         return date.fromisoformat(claim.time.value)
@@ -145,7 +148,7 @@ def written_interval(claim: Claim) -> tuple[Decimal | None, Decimal | None]:
     return lo, hi
 
 
-def normalise(claim: Claim, articles: dict[str, Article], currency: str | None) -> tuple[Interval | None, str]:
+def normalise(claim: Claim, articles: dict[str, ArticleInfo], currency: str | None) -> tuple[Interval | None, str]:
     """The claim's interval in `currency` (None: keep its own unit); a reason when impossible."""
     lo, hi = written_interval(claim)
     unit = claim.amount.unit
@@ -188,56 +191,107 @@ def _shingles(text: str) -> set[str]:
     return {" ".join(words[i : i + SHINGLE]) for i in range(max(1, len(words) - SHINGLE + 1))}
 
 
-def similarity(a: set[str], b: set[str]) -> float:
-    """How much of the shorter text the longer one repeats (word 5-grams): a trimmed
-    or lightly rewritten copy still scores high. A text under `MIN_SHINGLES` 5-grams is
-    too short to tell a copy from two reports of one fact in the same words: 0."""
-    if min(len(a), len(b)) < MIN_SHINGLES:
-        return 0.0
-    return len(a & b) / min(len(a), len(b))
+@dataclass
+class CopyFinder:
+    """Copies among articles fed one at a time; keeps per article a MinHash in the LSH
+    index and its 5-grams as a sorted array of 32-bit hashes (under 1 KB), never the text.
+
+    MinHash LSH Ensemble proposes the articles that contain most of an article's 5-grams
+    (containment, so that trimmed copies are proposed too), at most `MAX_CANDIDATES` per
+    article, the likeliest first; the exact `similarity` of their 5-grams decides.
+    """
+
+    signatures: dict = field(default_factory=dict)
+    grams: dict = field(default_factory=dict)
+
+    def add(self, aid: str, text: str) -> None:
+        import numpy as np
+        from datasketch import LeanMinHash, MinHash
+
+        words = _shingles(text)
+        mh = MinHash(num_perm=NUM_PERM, seed=7, permutations=_permutations(), scheme=_SCHEME)
+        mh.update_batch([w.encode("utf-8") for w in words])
+        lean = LeanMinHash(mh)
+        self.signatures[aid] = lean
+        self.grams[aid] = np.unique(np.fromiter((_stable_hash(w) for w in words), dtype=np.uint32, count=len(words)))
+
+    def similarity(self, a: str, b: str) -> float:
+        """How much of the shorter text the longer one repeats (word 5-grams): a trimmed
+        or lightly rewritten copy still scores high. A text under `MIN_SHINGLES` 5-grams is
+        too short to tell a copy from two reports of one fact in the same words: 0."""
+        import numpy as np
+
+        ga, gb = self.grams[a], self.grams[b]
+        if min(len(ga), len(gb)) < MIN_SHINGLES:
+            return 0.0
+        return len(np.intersect1d(ga, gb, assume_unique=True)) / min(len(ga), len(gb))
+
+    def copies(self, dates: dict[str, str | None]) -> dict[str, str]:
+        """article id -> the id of the story it copies (the earliest of its cluster)."""
+        parent: dict[str, str] = {aid: aid for aid in self.signatures}
+
+        def root(x: str) -> str:
+            while parent[x] != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
+
+        from datasketch import MinHashLSHEnsemble
+
+        # Containment, not Jaccard: a trimmed copy is mostly inside its original, though
+        # the two share few of the original's 5-grams.
+        index = MinHashLSHEnsemble(threshold=CANDIDATE_THRESHOLD, num_perm=NUM_PERM, num_part=8)
+        entries = [(aid, self.signatures[aid], max(1, len(self.grams[aid]))) for aid in sorted(self.signatures)]
+        if entries:
+            index.index(entries)
+        import numpy as np
+
+        row = {aid: n for n, (aid, _, _) in enumerate(entries)}
+        matrix = np.vstack([mh.hashvalues for _, mh, _ in entries]) if entries else None
+        for aid, mh, size in entries:
+            candidates = sorted(o for o in index.query(mh, size) if o != aid)
+            if len(candidates) > MAX_CANDIDATES:  # boilerplate-heavy feeds: the likeliest only
+                rows = np.fromiter((row[o] for o in candidates), dtype=np.int64, count=len(candidates))
+                estimate = (matrix[rows] == mh.hashvalues).mean(axis=1)  # type: ignore[index]
+                keep = np.argsort(-estimate, kind="stable")[:MAX_CANDIDATES]
+                candidates = sorted(candidates[k] for k in keep)
+            for other in candidates:
+                if root(aid) != root(other) and self.similarity(aid, other) >= COPY_THRESHOLD:
+                    parent[root(aid)] = root(other)
+        clusters: dict[str, list[str]] = defaultdict(list)
+        for aid in self.signatures:
+            clusters[root(aid)].append(aid)
+        copy_of: dict[str, str] = {}
+        for members in clusters.values():
+            if len(members) > 1:
+                original = min(members, key=lambda a: (dates.get(a) or "9999", a))
+                copy_of.update({m: original for m in members if m != original})
+        return copy_of
+
+
+_SCHEME = "affine32"  # datasketch's default scheme, named because shared permutations need it
+
+
+@lru_cache(maxsize=1)
+def _permutations():
+    from datasketch import MinHash
+
+    return MinHash(num_perm=NUM_PERM, seed=7, scheme=_SCHEME).permutations  # built once, shared by every MinHash
+
+
+def _stable_hash(word: str) -> int:
+    """A 32-bit hash that does not change between processes (unlike `hash`)."""
+    import zlib
+
+    return zlib.crc32(word.encode("utf-8"))
 
 
 def find_copies(texts: dict[str, str], dates: dict[str, str | None]) -> dict[str, str]:
-    """article id -> the id of the story it copies (the earliest of its cluster).
-
-    MinHash LSH proposes candidate pairs cheaply (at a low Jaccard threshold, so that
-    trimmed copies are proposed too); the exact `similarity` of their shingles decides.
-    """
-    from datasketch import MinHash, MinHashLSH
-
-    lsh = MinHashLSH(threshold=CANDIDATE_THRESHOLD, num_perm=128)
-    hashes: dict[str, MinHash] = {}
-    shingles: dict[str, set[str]] = {}
+    """article id -> the id of the story it copies (the earliest of its cluster)."""
+    finder = CopyFinder()
     for aid, text in sorted(texts.items()):
-        shingles[aid] = _shingles(text)
-        mh = MinHash(num_perm=128, seed=7)
-        mh.update_batch([sh.encode("utf-8") for sh in shingles[aid]])
-        hashes[aid] = mh
-        lsh.insert(aid, mh)
-    parent: dict[str, str] = {aid: aid for aid in hashes}
-
-    def root(x: str) -> str:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for aid, mh in hashes.items():
-        for other in lsh.query(mh):
-            if other != aid and similarity(shingles[aid], shingles[other]) >= COPY_THRESHOLD:
-                parent[root(aid)] = root(other)
-    clusters: dict[str, list[str]] = defaultdict(list)
-    for aid in hashes:
-        clusters[root(aid)].append(aid)
-    copy_of: dict[str, str] = {}
-    for members in clusters.values():
-        if len(members) < 2:
-            continue
-        original = min(members, key=lambda a: (dates.get(a) or "9999", a))
-        for m in members:
-            if m != original:
-                copy_of[m] = original
-    return copy_of
+        finder.add(aid, text)
+    return finder.copies(dates)
 
 
 # --- grouping --------------------------------------------------------------------------------
@@ -260,11 +314,21 @@ def fact_key(claim: Claim) -> tuple[str, str, str, str, str, str]:
     return entity, METRIC_FAMILY.get(claim.metric, claim.metric), obj, period, time.lower(), dimension(claim)
 
 
+class ArticleInfo(NamedTuple):
+    """What validation keeps of an article: never its text (read again when needed)."""
+
+    date: str | None
+    outlet: str | None
+    lang: str | None
+
+
 @dataclass
 class _State:
-    articles: dict[str, Article]
+    articles: dict[str, ArticleInfo]
     copy_of: dict[str, str]
+    text_of: object = None  # article id -> its text, read again from the articles file
     issues: dict[str, list[Issue]] = field(default_factory=lambda: defaultdict(list))
+    valuations: dict[str, list[Claim]] = field(default_factory=lambda: defaultdict(list))  # by folded entity
 
 
 def _member(claim: Claim, state: _State, currency: str | None) -> GroupMember:
@@ -292,10 +356,35 @@ def agreeing_sets(members: list[GroupMember]) -> list[list[GroupMember]]:
     sets: list[list[GroupMember]] = []
     while left:
         point = _upper(left[0].interval)  # type: ignore[arg-type]
-        taken = [m for m in left if m.interval.lo is None or m.interval.lo <= point]  # type: ignore[union-attr]
-        sets.append(taken)
-        left = [m for m in left if m not in taken]
+        inside = [m.interval.lo is None or m.interval.lo <= point for m in left]  # type: ignore[union-attr]
+        sets.append([m for m, yes in zip(left, inside) if yes])
+        left = [m for m, yes in zip(left, inside) if not yes]
     return sorted(sets, key=lambda s: -len({m.copy_of or m.article_id for m in s}))
+
+
+def _conflicts(sets: list[list[GroupMember]]) -> list[Conflict]:
+    """Each figure outside the set most stories agree on, against the nearest figure in it.
+
+    One conflict per odd figure (not one per pair) keeps a group of hundreds of reports
+    linear. An article that also states an agreeing figure (two expense changes the
+    extractor could not tell apart under one key) is not in conflict over its other one.
+    """
+    if len(sets) < 2:
+        return []
+    main = sets[0]
+    agreeing_articles = {m.article_id for m in main}
+    out = []
+    for m in (m for s in sets[1:] for m in s):
+        if m.article_id in agreeing_articles:
+            continue
+        others = [x for x in main if x.article_id != m.article_id]
+        if not others:
+            continue
+        near = min(others, key=lambda x: gap(x.interval, m.interval))  # type: ignore[arg-type]
+        distance = gap(near.interval, m.interval)  # type: ignore[arg-type]
+        out.append(Conflict(claims=(near.claim_id, m.claim_id), articles=(near.article_id, m.article_id),
+                            evidence=(near.evidence, m.evidence), gap=round(distance, 4), minor=distance < MINOR_GAP))
+    return out
 
 
 def _upper(i: Interval) -> Decimal:
@@ -311,39 +400,19 @@ def judge_group(key: tuple[str, ...], claims: list[Claim], state: _State) -> Con
     story = lambda m: m.copy_of or m.article_id  # noqa: E731
     stories = {story(m) for m in members}
     sets = agreeing_sets(comparable)
-    conflicts: list[Conflict] = []
-    in_article: dict[str, list[GroupMember]] = defaultdict(list)
-    for m in comparable:
-        in_article[m.article_id].append(m)
-
-    def matched(m: GroupMember, article: str) -> bool:
-        return any(not disjoint(m.interval, o.interval) for o in in_article[article])  # type: ignore[arg-type]
-
-    for i, ma in enumerate(comparable):
-        for mb in comparable[i + 1 :]:
-            if ma.article_id == mb.article_id or not disjoint(ma.interval, mb.interval):  # type: ignore[arg-type]
-                continue
-            # An article that gives several figures under one key (two expense changes whose
-            # objects the extractor could not tell apart) conflicts with another only over a
-            # figure the other has no match for.
-            if matched(ma, mb.article_id) or matched(mb, ma.article_id):
-                continue
-            conflicts.append(Conflict(
-                claims=(ma.claim_id, mb.claim_id), articles=(ma.article_id, mb.article_id),
-                evidence=(ma.evidence, mb.evidence), gap=round(gap(ma.interval, mb.interval), 4),  # type: ignore[arg-type]
-                minor=gap(ma.interval, mb.interval) < MINOR_GAP,  # type: ignore[arg-type]
-            ))
+    conflicts = _conflicts(sets)
     material = [c for c in conflicts if not c.minor]
     first = claims[0]
     _, metric, _, period, time, _ = key
     subject = _subject(first, metric)
     unreadable = [m for m in members if m.interval is None]
     unit = f" (compared in {comparable[0].interval.unit})" if currency and comparable else ""  # type: ignore[union-attr]
+    text_of = {m.claim_id: m.text for m in members}
     for c in conflicts:
         for mine, theirs, other in ((c.claims[0], c.claims[1], c.articles[1]), (c.claims[1], c.claims[0], c.articles[0])):
             state.issues[mine].append(issue("V031" if c.minor else "V030", "validate", metric=by_claim[mine].metric,
-                                            period=period or "no period", ours=_text_of(members, mine),
-                                            theirs=_text_of(members, theirs), other=other, gap=c.gap))
+                                            period=period or "no period", ours=text_of[mine],
+                                            theirs=text_of[theirs], other=other, gap=c.gap))
     if material:
         verdict = "conflicting"
         main, others = sets[0], [m for s in sets[1:] for m in s]
@@ -352,8 +421,9 @@ def judge_group(key: tuple[str, ...], claims: list[Claim], state: _State) -> Con
             said = f"{len(main_stories)} independent stories agree on {_span_of(main)}{unit}"
         else:
             said = f"article {main[0].article_id} says {main[0].text!r}"
-        odd = "; ".join(f"article {m.article_id} says {m.text!r}" for m in others if story(m) not in main_stories) \
-            or "; ".join(f"article {m.article_id} says {m.text!r}" for m in others)
+        odd_ones = [m for m in others if story(m) not in main_stories] or others
+        odd = "; ".join(f"article {m.article_id} says {m.text!r}" for m in odd_ones[:3]) \
+            + (f"; and {len(odd_ones) - 3} more" if len(odd_ones) > 3 else "")
         explanation = f"{subject}: {said}, but {odd}; they do not overlap even allowing for rounding and hedges (largest gap {max(c.gap for c in material):.0%})."
     elif len({story(m) for m in comparable}) >= 2:
         verdict = "corroborated"
@@ -414,46 +484,40 @@ def _text_of(members: list[GroupMember], claim_id: str) -> str:
     return next(m.text for m in members if m.claim_id == claim_id)
 
 
-def fiscal_mismatches(groups: dict[tuple[str, ...], list[Claim]], state: _State) -> list[ConsistencyGroup]:
-    """The same fact once as a fiscal and once as a calendar period: never compared, said so."""
-    out = []
+def _fiscal_pairs(keys: list[str]) -> dict[str, list[str]]:
+    """Fiscal keys (time FY2015) -> the calendar keys of the same fact (time 2015)."""
+    split = sorted({k for k in keys})
     by_base: dict[tuple[str, ...], list[tuple[str, ...]]] = defaultdict(list)
-    for key in groups:
-        by_base[(*key[:4], key[5])].append(key)
-    for base, keys in by_base.items():
-        fiscal = [k for k in keys if k[4].startswith("fy")]
-        calendar = [k for k in keys if k[4] and not k[4].startswith("fy")]
-        for f in fiscal:
-            for c in calendar:
-                if f[4][2:] == c[4]:
-                    claims = groups[f] + groups[c]
-                    members = [_member(x, state, None) for x in claims]
-                    out.append(ConsistencyGroup(
-                        key="|".join(base) + f"|{f[4]}~{c[4]}", entity=claims[0].entity.name if claims[0].entity else None,
-                        metric=claims[0].metric, object=claims[0].object.name if claims[0].object else None,
-                        period=claims[0].period.kind if claims[0].period else None, time=f"{f[4].upper()} vs {c[4].upper()}",
-                        verdict="not_comparable", independent_sources=len({x.article_id for x in claims}), members=members,
-                        explanation=(f"{_subject(claims[0])}: {f[4].upper()} is a fiscal period and {c[4].upper()} a calendar one; "
-                                     "they are not compared."),
-                    ))
+    for k in split:
+        parts = tuple(k.split("\x1f"))
+        by_base[(*parts[:4], parts[5])].append(parts)
+    out: dict[str, list[str]] = {}
+    for group in by_base.values():
+        for f in (k for k in group if k[4].startswith("fy")):
+            calendar = ["\x1f".join(c) for c in group if c[4] and not c[4].startswith("fy") and f[4][2:] == c[4]]
+            if calendar:
+                out["\x1f".join(f)] = calendar
     return out
+
+
+def fiscal_mismatch(fiscal: tuple[str, ...], calendar: tuple[str, ...], fiscal_claims: list[Claim],
+                    calendar_claims: list[Claim], state: _State) -> ConsistencyGroup:
+    """The same fact once as a fiscal and once as a calendar period: never compared, said so."""
+    claims = fiscal_claims + calendar_claims
+    members = [_member(x, state, None) for x in claims]
+    base = (*fiscal[:4], fiscal[5])
+    f, c = fiscal[4].upper(), calendar[4].upper()
+    first = claims[0]
+    return ConsistencyGroup(
+        key="|".join(base) + f"|{fiscal[4]}~{calendar[4]}", entity=first.entity.name if first.entity else None,
+        metric=first.metric, object=first.object.name if first.object else None,
+        period=first.period.kind if first.period else None, time=f"{f} vs {c}", verdict="not_comparable",
+        independent_sources=len({x.article_id for x in claims}), members=members,
+        explanation=f"{_subject(first)}: {f} is a fiscal period and {c} a calendar one; they are not compared.",
+    )
 
 
 # --- relations inside one article ------------------------------------------------------------------
-
-
-def derived_checks(claims: list[Claim], state: _State) -> list[DerivedCheck]:
-    """Rate x period against a stated total; stake % and stake value against the valuation;
-    cost per unit against a total and the volumes the article states."""
-    out: list[DerivedCheck] = []
-    by_article: dict[str, list[Claim]] = defaultdict(list)
-    for c in claims:
-        by_article[c.article_id].append(c)
-    for aid, items in by_article.items():
-        out.extend(_rate_checks(aid, items, state))
-        out.extend(_stake_checks(aid, items, state, claims))
-        out.extend(_volume_checks(aid, items, state))
-    return out
 
 
 def _same_thing(a: Claim, b: Claim) -> bool:
@@ -494,7 +558,7 @@ def _rate_checks(aid: str, items: list[Claim], state: _State) -> list[DerivedChe
     return out
 
 
-def _stake_checks(aid: str, items: list[Claim], state: _State, everything: list[Claim]) -> list[DerivedCheck]:
+def _stake_checks(aid: str, items: list[Claim], state: _State) -> list[DerivedCheck]:
     out = []
     stakes = [c for c in items if c.metric == "stake" and c.amount.unit == "percent" and c.amount.value]
     values = [c for c in items if c.metric in ("stake_value", "stake") and c.amount.unit not in (None, "percent")]
@@ -510,7 +574,7 @@ def _stake_checks(aid: str, items: list[Claim], state: _State, everything: list[
                 continue
             implied = Interval(lo=vi.lo * 100 / si.hi if vi.lo is not None else None, hi=vi.hi * 100 / si.lo if vi.hi is not None else None, unit=vi.unit)
             target = s.object.name if s.object else (v.object.name if v.object else None)
-            valuations = [c for c in everything if c.metric == "valuation" and c.entity and target and fold_form(c.entity.name) == fold_form(target)]
+            valuations = state.valuations.get(fold_form(target), []) if target else []
             arithmetic = f"{v.amount.text} / {s.amount.text} = {_fmt(implied)} {implied.unit} implied valuation of {target or 'the company'}"
             if not valuations:
                 out.append(DerivedCheck(article_id=aid, kind="stake_implied_valuation", claims=[s.id, v.id], arithmetic=arithmetic,
@@ -544,7 +608,8 @@ def _volume_checks(aid: str, items: list[Claim], state: _State) -> list[DerivedC
     units = [c for c in items if c.period and c.period.kind == "per_unit" and dimension(c) == "money"]
     totals = [c for c in items if c.period and c.period.kind in (*RATE_TO_YEAR, "year") and dimension(c) == "money"
               and c.metric in ("cost", "spending")]
-    article = state.articles.get(aid)
+    info = state.articles.get(aid)
+    text = state.text_of(aid) if units and totals and state.text_of else None  # type: ignore[operator]
     for u in units:
         for t in totals:
             if u.metric not in ("cost", "spending", "price") or not _same_thing(u, t):
@@ -557,7 +622,7 @@ def _volume_checks(aid: str, items: list[Claim], state: _State) -> list[DerivedC
             implied = Interval(lo=ti.lo / ui.hi, hi=ti.hi / ui.lo, unit="count")  # type: ignore[operator]
             per = t.period.kind  # type: ignore[union-attr]
             arithmetic = f"{t.amount.text} per {per} / {u.amount.text} per unit = {_fmt(implied)} units per {per}"
-            stated = [v for v in _stated_counts(article, u, t) if implied.lo <= v <= implied.hi]  # type: ignore[operator]
+            stated = [v for v in _stated_counts(text, info.lang if info else u.lang, u, t) if implied.lo <= v <= implied.hi]  # type: ignore[operator]
             if stated:
                 out.append(DerivedCheck(article_id=aid, kind="per_unit_times_volume", claims=[u.id, t.id],
                                         arithmetic=arithmetic + f"; the article states {stated[0]:,}",
@@ -571,53 +636,64 @@ def _volume_checks(aid: str, items: list[Claim], state: _State) -> list[DerivedC
     return out
 
 
-def _stated_counts(article: Article | None, *claims: Claim) -> list[Decimal]:
+def _stated_counts(text: str | None, lang: str | None, *claims: Claim) -> list[Decimal]:
     """Plain numbers of the article that could be volumes: not years, not the claims' own amounts."""
-    if article is None:
+    if text is None:
         return []
+    taken = {(c.amount.start, c.amount.end) for c in claims if c.field == "text"}
+    return [value for start, end, value in _plain_numbers(text, lang or "en") if (start, end) not in taken]
+
+
+@lru_cache(maxsize=64)
+def _plain_numbers(text: str, lang: str) -> tuple[tuple[int, int, Decimal], ...]:
     from .grammar import find_mentions
 
-    taken = {(c.amount.start, c.amount.end) for c in claims if c.field == "text"}
-    out = []
-    for m in find_mentions(article.text, article.lang or "en"):
-        if m.kind == "number" and m.value is not None and m.value >= 1000 and (m.start, m.end) not in taken \
-                and not (1900 <= m.value <= 2100 and m.value == int(m.value)):
-            out.append(m.value)
+    return tuple((m.start, m.end, m.value) for m in find_mentions(text, lang)
+                 if m.kind == "number" and m.value is not None and m.value >= 1000
+                 and not (1900 <= m.value <= 2100 and m.value == int(m.value)))
+
+
+def _checks_by_claim(checks: list[DerivedCheck]) -> dict[str, list[DerivedCheck]]:
+    """Consistent stake checks, by the stated valuation they were checked against."""
+    out: dict[str, list[DerivedCheck]] = defaultdict(list)
+    for chk in checks:
+        if chk.kind == "stake_implied_valuation" and chk.verdict == "derived_consistent" and len(chk.claims) == 3:
+            out[chk.claims[2]].append(chk)
     return out
 
 
-def _upgrade_by_derivation(groups: list[ConsistencyGroup], claims: list[Claim], checks: list[DerivedCheck], state: _State) -> None:
+def _upgrade_group(group: ConsistencyGroup, claims: list[Claim], stake_checks: dict[str, list[DerivedCheck]],
+                   rates: dict[str, list[Claim]], state: _State) -> None:
     """A fact only one story states, which another story's figures imply, is
     `derived_consistent`: a daily rate times 365 that covers a yearly total, a stake and
     its value whose implied valuation covers a stated valuation."""
-    by_id = {c.id: c for c in claims}
-    story = lambda c: state.copy_of.get(c.article_id, c.article_id)  # noqa: E731
-    for chk in checks:
-        if chk.kind == "stake_implied_valuation" and chk.verdict == "derived_consistent" and len(chk.claims) == 3:
-            valuation = by_id[chk.claims[2]]
-            if story(valuation) != story(by_id[chk.claims[0]]):
-                _upgrade(groups, valuation.id, f"the stake and stake value in article {chk.article_id} imply it ({chk.arithmetic})")
-    rates = [c for c in claims if c.period and c.period.kind in RATE_TO_YEAR and dimension(c) == "money" and c.entity]
-    for g in groups:
-        if g.verdict != "single_source" or g.period != "year" or not g.members or g.members[0].interval is None:
+    if group.verdict != "single_source":
+        return
+    story = lambda aid: state.copy_of.get(aid, aid)  # noqa: E731
+    for c in claims:
+        for chk in stake_checks.get(c.id, []):
+            if story(chk.article_id) != story(c.article_id):
+                _upgrade(group, f"the stake and stake value in article {chk.article_id} imply it ({chk.arithmetic})")
+                return
+    if group.period != "year" or not claims or group.members[0].interval is None:
+        return
+    stated = claims[0]
+    if dimension(stated) != "money" or stated.entity is None:
+        return
+    si, _ = normalise(stated, state.articles, "USD")
+    for r in rates.get(fold_form(stated.entity.name), []):
+        if story(r.article_id) == story(stated.article_id) or not _same_thing(r, stated) or not _same_metric(r, stated) \
+                or not _same_year(r, stated):
             continue
-        stated = by_id[g.members[0].claim_id]
-        if dimension(stated) != "money":
+        ri, _ = normalise(r, state.articles, "USD")
+        if si is None or ri is None:
             continue
-        si, _ = normalise(stated, state.articles, "USD")
-        for r in rates:
-            if story(r) == story(stated) or not _same_thing(r, stated) or not _same_metric(r, stated) \
-                    or not _same_year(r, stated):
-                continue
-            ri, _ = normalise(r, state.articles, "USD")
-            if si is None or ri is None:
-                continue
-            factor = RATE_TO_YEAR[r.period.kind]  # type: ignore[union-attr]
-            yearly = Interval(lo=ri.lo * factor if ri.lo is not None else None, hi=ri.hi * factor if ri.hi is not None else None, unit=ri.unit)
-            if not disjoint(yearly, si):
-                _upgrade(groups, stated.id, f"{r.amount.text} per {r.period.kind} in article {r.article_id} x {factor} = "  # type: ignore[union-attr]
-                                            f"{_fmt(yearly)} {yearly.unit} covers it")
-                break
+        factor = RATE_TO_YEAR[r.period.kind]  # type: ignore[union-attr]
+        yearly = Interval(lo=ri.lo * factor if ri.lo is not None else None, hi=ri.hi * factor if ri.hi is not None else None, unit=ri.unit)
+        if not disjoint(yearly, si):
+            _upgrade(group, f"{r.amount.text} per {r.period.kind} in article {r.article_id} x {factor} = "  # type: ignore[union-attr]
+                            f"{_fmt(yearly)} {yearly.unit} covers it")
+            return
 
 
 def _same_metric(a: Claim, b: Claim) -> bool:
@@ -631,11 +707,9 @@ def _same_year(a: Claim, b: Claim) -> bool:
     return not ta or not tb or ta[:4] == tb[:4]
 
 
-def _upgrade(groups: list[ConsistencyGroup], claim_id: str, how: str) -> None:
-    for g in groups:
-        if g.verdict == "single_source" and any(m.claim_id == claim_id for m in g.members):
-            g.verdict = "derived_consistent"
-            g.explanation = g.explanation.rstrip(".") + f"; derived from other figures: {how}."
+def _upgrade(group: ConsistencyGroup, how: str) -> None:
+    group.verdict = "derived_consistent"
+    group.explanation = group.explanation.rstrip(".") + f"; derived from other figures: {how}."
 
 
 _SCALES = ((Decimal(10) ** 12, "trillion"), (Decimal(10) ** 9, "billion"), (Decimal(10) ** 6, "million"))
@@ -668,42 +742,151 @@ def _fmt_mid(i: Interval) -> str:
 # --- the report --------------------------------------------------------------------------------
 
 
+class _Lines:
+    """A JSONL file read by byte offset: validation keeps offsets, not records."""
+
+    def __init__(self, path: Path):
+        self.handle = path.open("rb")
+
+    def scan(self) -> Iterable[tuple[int, bytes]]:
+        self.handle.seek(0)
+        offset = 0
+        for raw in self.handle:
+            yield offset, raw
+            offset += len(raw)
+
+    def at(self, offset: int) -> bytes:
+        self.handle.seek(offset)
+        return self.handle.readline()
+
+    def close(self) -> None:
+        self.handle.close()
+
+
+def validate_files(claims_file: Path, articles_file: Path | None, report_file: Path, *, stamp: bool = True) -> dict[str, int]:
+    """Validate the claims of a JSONL file (articles from another, optional) into a report
+    file, in memory that grows with the number of claims by a few hundred bytes each:
+    claims are indexed by fact key and byte offset and read back one group at a time,
+    articles are reduced to their copy signatures. Returns the verdict counts."""
+    from .store import atomic_write
+
+    claims_in = _Lines(claims_file)
+    articles_in = _Lines(articles_file) if articles_file else None
+    try:
+        # 1. articles: what each says about itself, and where it is
+        infos: dict[str, ArticleInfo] = {}
+        where: dict[str, int] = {}
+        if articles_in is not None:
+            for offset, raw in articles_in.scan():
+                if raw.strip():
+                    a = json.loads(raw)
+                    infos[a["id"]] = ArticleInfo(a.get("date"), a.get("outlet"), a.get("lang"))
+                    where[a["id"]] = offset
+        # 2. claims: fact keys and offsets; the few that other checks look across articles for
+        keys: list[tuple[str, int]] = []
+        by_article: dict[str, list[int]] = defaultdict(list)
+        valuations: dict[str, list[Claim]] = defaultdict(list)
+        rates: dict[str, list[Claim]] = defaultdict(list)
+        for offset, raw in claims_in.scan():
+            if not raw.strip():
+                continue
+            c = Claim.model_validate_json(raw)
+            by_article[c.article_id].append(offset)
+            if c.entity is None:
+                continue
+            keys.append(("\x1f".join(fact_key(c)), offset))
+            if c.metric == "valuation":
+                valuations[fold_form(c.entity.name)].append(c)
+            if c.period and c.period.kind in RATE_TO_YEAR and dimension(c) == "money":
+                rates[fold_form(c.entity.name)].append(c)
+
+        def load(offsets: Iterable[int]) -> list[Claim]:
+            return [Claim.model_validate_json(claims_in.at(o)) for o in offsets]
+
+        def text_of(aid: str) -> str | None:
+            if articles_in is None or aid not in where:
+                return None
+            a = json.loads(articles_in.at(where[aid]))
+            return f"{a.get('title') or ''}\n{a['text']}"
+
+        # 3. copies, over the articles that have claims (their evidence stands in for a missing text)
+        finder = CopyFinder()
+        for aid in sorted(by_article):
+            text = text_of(aid)
+            if text is None:
+                text = "\n".join(dict.fromkeys(c.evidence.text for c in load(by_article[aid])))
+            finder.add(aid, text)
+        dates = {aid: infos[aid].date if aid in infos else None for aid in by_article}
+        state = _State(infos, finder.copies(dates), text_of=text_of)
+        state.valuations = valuations
+        # 4. relations inside each article
+        checks: list[DerivedCheck] = []
+        for aid in sorted(by_article):
+            items = load(by_article[aid])
+            checks.extend(_rate_checks(aid, items, state) + _stake_checks(aid, items, state) + _volume_checks(aid, items, state))
+        by_claim_check = _checks_by_claim(checks)
+        # 5. groups, one at a time, in key order; then fiscal-vs-calendar pairs
+        keys.sort()
+        counts: dict[str, int] = defaultdict(int)
+        group_lines: list[str] = []
+        fy_pairs = _fiscal_pairs([k for k, _ in keys])
+        fy_members: dict[str, list[Claim]] = defaultdict(list)
+        i = 0
+        while i < len(keys):
+            j = i
+            while j < len(keys) and keys[j][0] == keys[i][0]:
+                j += 1
+            claims = load(o for _, o in keys[i:j])
+            key = tuple(keys[i][0].split("\x1f"))
+            group = judge_group(key, claims, state)
+            _upgrade_group(group, claims, by_claim_check, rates, state)
+            counts[group.verdict] += 1
+            group_lines.append(group.model_dump_json())
+            if keys[i][0] in fy_pairs:
+                fy_members[keys[i][0]] = claims
+            i = j
+        for fiscal, calendar in sorted(fy_pairs.items()):
+            for calendar_key in calendar:
+                group = fiscal_mismatch(tuple(fiscal.split("\x1f")), tuple(calendar_key.split("\x1f")),
+                                        fy_members[fiscal], fy_members[calendar_key], state)
+                counts[group.verdict] += 1
+                group_lines.append(group.model_dump_json())
+        for chk in checks:
+            counts[f"check {chk.verdict}"] += 1
+        clusters: dict[str, list[str]] = defaultdict(list)
+        for copy, original in state.copy_of.items():
+            clusters[original].append(copy)
+        copies = [CopyCluster(original=o, copies=sorted(cs), similarity=round(min(finder.similarity(o, c) for c in cs), 3))
+                  for o, cs in sorted(clusters.items())]
+        head = ValidationReport(
+            pipeline_version=__version__, generated=datetime.now(timezone.utc).isoformat(timespec="seconds") if stamp else None,
+            articles=len(by_article), claims=sum(len(v) for v in by_article.values()), counts=dict(counts),
+            groups=[], checks=checks, copies=copies, claim_issues=dict(state.issues),
+        ).model_dump_json()
+        # the groups go in one per line: the report is written without holding it whole
+        before, after = head.split('"groups":[]', 1)
+        with atomic_write(report_file) as handle:
+            handle.write(before + '"groups":[\n')
+            handle.write(",\n".join(group_lines))
+            handle.write("\n]" + after + "\n")
+        return dict(counts)
+    finally:
+        claims_in.close()
+        if articles_in is not None:
+            articles_in.close()
+
+
 def validate(claims: Iterable[Claim], articles: Iterable[Article] = (), *, stamp: bool = True) -> ValidationReport:
     """Group, normalise and judge every claim; find copies and relations inside articles.
     `stamp=False` leaves out the time, so that identical inputs give identical bytes."""
-    claims = list(claims)
-    by_id = {a.id: a for a in articles}
-    texts = {aid: f"{a.title}\n{a.text}" for aid, a in by_id.items()}
-    evidence: dict[str, list[str]] = defaultdict(list)
-    for c in claims:
-        evidence[c.article_id].append(c.evidence.text)
-    for aid, sentences in evidence.items():  # without the article, its evidence sentences stand for it
-        texts.setdefault(aid, "\n".join(dict.fromkeys(sentences)))
-    dates = {aid: (by_id[aid].date if aid in by_id else None) for aid in texts}
-    state = _State(by_id, find_copies(texts, dates))
-    groups: dict[tuple[str, ...], list[Claim]] = defaultdict(list)
-    for c in claims:
-        if c.entity is not None:
-            groups[fact_key(c)].append(c)
-    judged = [judge_group(k, v, state) for k, v in sorted(groups.items())]
-    judged.extend(fiscal_mismatches(groups, state))
-    checks = derived_checks(claims, state)
-    _upgrade_by_derivation(judged, claims, checks, state)
-    counts: dict[str, int] = defaultdict(int)
-    for g in judged:
-        counts[g.verdict] += 1
-    for chk in checks:
-        counts[f"check {chk.verdict}"] += 1
-    copies: dict[str, list[str]] = defaultdict(list)
-    for copy, original in state.copy_of.items():
-        copies[original].append(copy)
-    return ValidationReport(
-        pipeline_version=__version__, generated=datetime.now(timezone.utc).isoformat(timespec="seconds") if stamp else None,
-        articles=len(texts), claims=len(claims), counts=dict(counts), groups=judged, checks=checks,
-        copies=[CopyCluster(original=o, copies=sorted(cs), similarity=round(min(similarity(_shingles(texts[o]), _shingles(texts[c])) for c in cs), 3))
-                for o, cs in sorted(copies.items())],
-        claim_issues={k: v for k, v in state.issues.items()},
-    )
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="mizan-validate-") as tmp:
+        claims_file, articles_file, report_file = Path(tmp, "claims.jsonl"), Path(tmp, "articles.jsonl"), Path(tmp, "report.json")
+        claims_file.write_text("".join(c.model_dump_json() + "\n" for c in claims), encoding="utf-8")
+        articles_file.write_text("".join(a.model_dump_json() + "\n" for a in articles), encoding="utf-8")
+        validate_files(claims_file, articles_file, report_file, stamp=stamp)
+        return ValidationReport.model_validate_json(report_file.read_bytes())
 
 
 def render_text(report: ValidationReport) -> str:

@@ -1,0 +1,123 @@
+"""Batch throughput of `mizan run`: articles per second for 1, 2 and N workers, peak
+memory per worker, and the Ray engine's overhead at the same worker count.
+
+The input is the real dev articles (../shared/corpora-real/dev) repeated to about
+`--articles` articles, each copy with its own id and a changed last line so that no
+article is skipped; the sample corpus stands in when ../shared is absent. Every
+measurement runs into a fresh output folder, so it includes ingest, the pool, writing
+parts, consolidation, validation and the DuckDB store.
+
+    python bench/batch.py                 # 1, 2 and cpu-count workers, local and Ray
+    python bench/batch.py --articles 500 --no-ray
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEV = ROOT.parent / "shared" / "corpora-real" / "dev"
+
+
+def corpus(target: int, path: Path) -> int:
+    files = sorted(DEV.glob("*.jsonl")) if DEV.exists() else [ROOT / "corpora" / "sample" / "articles.jsonl"]
+    base = [json.loads(line) for f in files for line in f.read_text(encoding="utf-8").splitlines() if line.strip()]
+    n = 0
+    with path.open("w", encoding="utf-8") as handle:
+        while n < target:
+            for a in base:
+                if n >= target:
+                    break
+                copy = {k: v for k, v in a.items() if k in ("id", "lang", "title", "text", "date", "outlet", "url")}
+                copy.update(id=f"{a['id']}-{n}", text=a["text"] + f"\n({n})")
+                handle.write(json.dumps(copy, ensure_ascii=False) + "\n")
+                n += 1
+    return n
+
+
+def measure(source: Path, workers: int, engine: str, chunk: int) -> dict:
+    """One run in a fresh folder; wall time and the peak RSS of the run and of each worker."""
+    import psutil
+
+    out = Path(tempfile.mkdtemp(prefix="mizan-bench-"))
+    cmd = [sys.executable, "-m", "pipeline", "run", str(source), "--out", str(out), "--workers", str(workers),
+           "--engine", engine, "--chunk-size", str(chunk), "--no-progress"]
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    peak_main, peak_worker = 0, 0
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak_main, peak_worker
+        parent = psutil.Process(proc.pid)
+        while not stop.is_set():
+            try:
+                peak_main = max(peak_main, parent.memory_info().rss)
+                for child in parent.children(recursive=True):
+                    try:
+                        peak_worker = max(peak_worker, child.memory_info().rss)
+                    except psutil.Error:
+                        pass
+            except psutil.Error:
+                return
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, err = proc.communicate()
+    elapsed = time.perf_counter() - started
+    stop.set()
+    sampler.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"run failed ({proc.returncode}): {err.strip().splitlines()[-1] if err.strip() else ''}")
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    shutil.rmtree(out, ignore_errors=True)
+    articles = manifest["counts"]["articles"]
+    return {"engine": engine, "workers": workers, "articles": articles, "seconds": round(elapsed, 2),
+            "per_second": round(articles / elapsed, 1), "peak_rss_main_mb": round(peak_main / 2**20),
+            "peak_rss_worker_mb": round(peak_worker / 2**20) if peak_worker else None}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument("--chunk", type=int, default=32)
+    parser.add_argument("--no-ray", action="store_true")
+    parser.add_argument("--json", action="store_true", help="print the rows as JSON")
+    args = parser.parse_args()
+    cpus = os.cpu_count() or 1
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "articles.jsonl"
+        n = corpus(args.articles, source)
+        print(f"{n} articles from {'the dev split' if DEV.exists() else 'the sample corpus'}; {cpus} CPUs", file=sys.stderr)
+        counts = sorted({1, 2, cpus})
+        rows = [measure(source, w, "local", args.chunk) for w in counts]
+        if not args.no_ray:
+            rows += [measure(source, w, "ray", args.chunk) for w in sorted({2, cpus})]
+    one = next(r for r in rows if r["engine"] == "local" and r["workers"] == 1)
+    for r in rows:
+        r["speedup_vs_1"] = round(r["per_second"] / one["per_second"], 2)
+        if r["engine"] == "ray":
+            local = next(x for x in rows if x["engine"] == "local" and x["workers"] == r["workers"])
+            r["ray_overhead"] = f"{(local['per_second'] / r['per_second'] - 1):+.0%}"
+    if args.json:
+        print(json.dumps(rows, indent=1))
+        return
+    print("| engine | workers | articles | seconds | articles/s | vs 1 worker | peak RSS main | peak RSS per worker | Ray overhead |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['engine']} | {r['workers']} | {r['articles']} | {r['seconds']} | {r['per_second']} | {r['speedup_vs_1']}x "
+              f"| {r['peak_rss_main_mb']} MB | {r['peak_rss_worker_mb'] or '-'} MB | {r.get('ray_overhead', '-')} |")
+
+
+if __name__ == "__main__":
+    main()
