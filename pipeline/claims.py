@@ -74,6 +74,8 @@ class FieldText:
     _token_starts: list[int] = field(default_factory=list)
     _token_spans: list[tuple[int, int]] = field(default_factory=list)
     _paragraphs: list[Block] = field(default_factory=list)
+    _cue_starts: list[int] | None = None  # tokens where some cue phrase may start
+    _cue_cache: dict[tuple[int, int, frozenset[str]], list] = field(default_factory=dict)
 
     @property
     def amounts(self) -> list[Amount]:
@@ -555,18 +557,33 @@ class ClaimBuilder:
     # --- metric ----------------------------------------------------------------------
 
     def _cues(self, f: FieldText, block: Block, categories: set[str]) -> list[tuple[int, Match]]:
-        """Cue phrases inside an original-offset block: (token index, match)."""
+        """Cue phrases inside an original-offset block: (token index, match).
+
+        Metric, modality, source and period scan the same sentences with the same
+        categories for every amount in them, so each scan is done once per field; and
+        only tokens where some cue phrase can start are tried at all.
+        """
+        key = (block.start, block.end, frozenset(categories))
+        found = f._cue_cache.get(key)
+        if found is None:
+            found = f._cue_cache[key] = self._scan_cues(f, block, key[2])
+        return list(found)
+
+    def _scan_cues(self, f: FieldText, block: Block, categories: frozenset[str]) -> list[tuple[int, Match]]:
         a, b = f.tokens_in(block)
-        out = []
-        i = a
         tokens = f.reader.tokens
-        while i < b:
+        if f._cue_starts is None:
+            f._cue_starts = [i for i, t in enumerate(tokens) if self.cues.may_start(t)]
+        starts = f._cue_starts
+        out = []
+        free = a  # the first token not inside a cue already found
+        for i in starts[bisect_left(starts, a) : bisect_left(starts, b)]:
+            if i < free:
+                continue
             m = self.cues.longest(tokens, i, categories)
             if m is not None and m.end <= b:
                 out.append((i, m))
-                i = m.end
-            else:
-                i += 1
+                free = m.end
         return out
 
     def _metric(self, f: FieldText, k: int, clause: Block, sent: Block) -> tuple[str, str | None, str, int]:

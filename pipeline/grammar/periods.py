@@ -18,6 +18,7 @@ _YEAR_MIN, _YEAR_MAX = 1900, 2100
 _LINKS_AR = {"من", "عام", "العام", "لعام", "سنه", "السنه", "لسنه", "للعام", "في", "خلال"}
 _LINKS_EN = {"of", "in", "for", "fiscal", ",", "the", "year", "ended", "ending"}
 _HALF = {"quarter": 3, "half_year": 6, "nine_months": 9}
+_PERIOD_WORDS = frozenset({"rate", "span", "by_year", "month", "relative", "same_period", "period_ended"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,12 +52,12 @@ def find_periods(reader: AmountReader, amounts: list[Amount], today: date | None
     ended: PeriodFound | None = None  # the last "period ended <date>"
     i = 0
     while i < len(tokens):
-        counted = _month_count(tokens, i, at_start, at_end, cues, links, today)
+        counted = _month_count(tokens, i, at_start, at_end, cues, links, today) if i in at_start else None
         if counted is not None:
             out.append(counted)
             i = max(counted.end, i + 1)
             continue
-        m = cues.longest(tokens, i, {"rate", "span", "by_year", "month", "relative", "same_period", "period_ended"})
+        m = cues.longest(tokens, i, _PERIOD_WORDS) if cues.may_start(tokens[i]) else None  # most words start no cue
         if m is not None and m.category == "period_ended":
             found = _period_ended(tokens, m, i, at_start, links, cues, today, ended)
             if found is not None:

@@ -106,6 +106,10 @@ class PhraseTable:
             self._splits[word] = cached
         return cached
 
+    def may_start(self, token: Token) -> bool:
+        """False when no phrase of any category can start at this token (`longest` is then None)."""
+        return token.text in self.first_words or (token.kind == "word" and bool(self.splits(token.text)))
+
     def longest(self, tokens, i, categories, clitics=None) -> Match | None:
         """The longest phrase of `categories` at token i (the hot path: no lists built)."""
         if i >= len(tokens):
