@@ -8,6 +8,7 @@ each with exact values and offsets into the original text.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
@@ -38,7 +39,57 @@ def _anchor_words(t) -> frozenset[str]:
     return _ANCHOR_CACHE[key]
 
 
-_URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+")
+_LINK = re.compile(r"(?:https?://|www\.)\S+")
+_RUN = re.compile(r"\S+")
+_DOT_WORD = re.compile(r"\.(?=\w)")
+_WORD = re.compile(r"\w+")
+
+
+def link_spans(text: str) -> list[tuple[int, int]]:
+    """Web and e-mail addresses, sorted and disjoint: the digits inside them are not amounts.
+
+    An e-mail address is found once per run of non-spaces (from the run's start to the
+    word after its last dot, when an @ stands before that dot), not by a regex like
+    `\\S+@\\S+\\.\\w+`, which rescans the run from every position: quadratic on a long
+    run such as "1/1/1/...".
+
+    >>> link_spans("see www.x.com/5 or a.b@c.org, then 5")
+    [(4, 15), (19, 28)]
+    """
+    spans = [m.span() for m in _LINK.finditer(text)] if "/" in text or "www." in text else []
+    if "@" in text:
+        for run in _RUN.finditer(text):
+            word = run.group()
+            at = word.find("@", 1)  # at least one character before the @
+            if at < 0:
+                continue
+            dot = None
+            for dot in _DOT_WORD.finditer(word, at + 2):
+                pass
+            if dot is not None:
+                spans.append((run.start(), run.start() + _WORD.match(word, dot.end()).end()))
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+# No amount in the news comes near 10^30 (world GDP is about 10^14 dollars, the largest
+# banknote ever printed 10^20 pengő), nor, other than zero, below 10^-30; such a value is
+# a crafted string (9^64, 1e-999): past 4300 digits Python cannot write it as a JSON
+# integer, and a tiny one would reach JSON as 0.0.
+MAX_MAGNITUDE = Decimal(10) ** 30
+MIN_MAGNITUDE = 1 / MAX_MAGNITUDE
+
+
+def _beyond_bound(amount: "Amount") -> bool:
+    """True when a value is too large, or too small and not zero, to be an amount."""
+    values = (amount.value, amount.minimum, amount.maximum)
+    return any(v is not None and v and not MIN_MAGNITUDE < abs(v) < MAX_MAGNITUDE for v in values)
 
 
 @dataclass(slots=True)
@@ -74,7 +125,8 @@ class AmountReader:
         self.nums = NumberReader(self.tokens, self.table, self.folded)
         self.adjective_first = currency_adjective_first(lang)
         self.amounts: list[Amount] = []  # what `mentions` found, in token indices
-        self._urls = [m.span() for m in _URL.finditer(self.folded.text)] if ("/" in self.folded.text or "@" in self.folded.text) else []
+        self._urls = link_spans(self.folded.text)
+        self._url_starts = [a for a, _ in self._urls]
         self._anchor_words = anchor_words(lang)
 
     # --- scanning ----------------------------------------------------------
@@ -92,6 +144,9 @@ class AmountReader:
             found = self.best_at(i)
             if found is None:
                 i += 1
+                continue
+            if _beyond_bound(found):
+                i = found.end  # read, but not an amount: "9^64", "1e999 dollars"
                 continue
             out.append(self.to_mention(found))
             self.amounts.append(found)
@@ -128,7 +183,8 @@ class AmountReader:
         return t.text in self.table.first_words or bool(self.table.splits(t.text))
 
     def _in_url(self, pos: int) -> bool:
-        return any(a <= pos < b for a, b in self._urls)
+        k = bisect_right(self._url_starts, pos) - 1
+        return k >= 0 and pos < self._urls[k][1]
 
     def best_at(self, i: int) -> Amount | None:
         """The longest amount or ordinal starting at token i."""
@@ -205,6 +261,8 @@ class AmountReader:
         if prefix is None and not self._not_code(num):
             return None
         if prefix is not None:
+            if num.words and not num.literal and num.scale is None and num.value < ONE:
+                return None  # "$half a percent": "half" was read for the percent, which a currency cannot take
             currency, (cs, ce), _, cue = prefix
             amount = self._money(num, currency, (cs, ce), cue, start=i, end=num.end)
             amount.rule = ("<currency>",) + (num.parts,)
@@ -244,11 +302,11 @@ class AmountReader:
         one = self.table.longest(self.tokens, end, {"agreeing_one"}, ())
         if one is not None:
             end = one.end  # دولار واحد
-        elif not skip or self.table.longest(self.tokens, end, {"connector"}, ()) is None:
+        elif self.table.longest(self.tokens, end, {"connector"}, ()) is None:
             return None  # a bare الدولار is the currency, not an amount
         amount = self._money(NumberParse(ONE, i, end, skip, words=True), currency, (i, found[2]), None, start=i, end=end)
         amount.rule = ("<currency alone>",)
-        with_subunits = self._subunits(amount)
+        with_subunits = self._subunits(amount, named=one is None)
         if one is None and with_subunits.end == end:
             return None  # بدولار alone stays out: only "one dollar" or "a dollar and N cents"
         return with_subunits
@@ -377,8 +435,12 @@ class AmountReader:
             end += 1  # Rs. 20
         return currency, (start, end), end, cue
 
-    def _subunits(self, amount: Amount) -> Amount:
-        """'20 dollars 43 cents', '$20 and 43c', 'سبعة دولار وتسعة وتسعون سنت'."""
+    def _subunits(self, amount: Amount, named: bool = False) -> Amount:
+        """'20 dollars 43 cents', '$20 and 43c', 'سبعة دولار وتسعة وتسعون سنت'.
+
+        `named`: only with the sub-unit written out (a currency word standing for one
+        counts with "و30 سنتا", never with a bare "و30").
+        """
         if amount.subunit or amount.scale is not None:
             return amount
         j = amount.end
@@ -392,7 +454,7 @@ class AmountReader:
         sub = self.table.longest(self.tokens, num.end, {"currency"}, ())
         if sub is not None and sub.payload.subunit:
             end = sub.end
-        elif self._at_sentence_end(num.end) and num.value == num.value.to_integral_value():
+        elif not named and self._at_sentence_end(num.end) and num.value == num.value.to_integral_value():
             end = num.end
         else:
             return amount

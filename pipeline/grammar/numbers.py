@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
@@ -22,6 +23,9 @@ HUNDRED = Decimal(100)
 _ARTICLE = "\u0627\u0644"  # the Arabic article, as a clitic
 _CARDINAL_WORDS = frozenset({"atom", "hundreds", "hundred"})
 _POWERS_OF_TEN = {Decimal(10) ** k for k in range(1, 7)}
+_SPACED_GROUP = re.compile(r"\d{3}(?:\.\d+)?")  # a group of space-grouped thousands, the last with decimals
+_MAX_EXPONENT_DIGITS = 3  # e999 at most: beyond it Decimal overflows, and no amount needs it
+_MAX_NESTING = 4  # number reads inside number reads; real text needs two
 
 
 _CLITIC_SETS: dict[int, tuple[tuple[str, ...], tuple[str, ...]]] = {}
@@ -89,6 +93,7 @@ class _Group:
     fraction_only: bool = False  # only a fraction: after a scale it is a fraction of that scale
     last_joined: bool = False  # the last part came after a connector (and, و)
     joins: int = 0  # how many connectors joined parts of this group
+    decimal: bool = False  # a spoken decimal point was read: a second one starts another number
 
     def words_only(self) -> bool:
         return self.value is not None and not self.literal and not self.indefinite
@@ -104,6 +109,8 @@ class NumberReader:
         self.original = folded.original if folded is not None else None
         self.lang = table.lang
         self._first_clitics, self._next_clitics = _clitic_sets(table)
+        self._depth = 0  # how many number reads are running inside one another
+        self._in_compound = False  # reading the cardinal of "one hundred and first"
 
     # --- helpers ---------------------------------------------------------
 
@@ -165,9 +172,11 @@ class NumberReader:
                     return value**power, end
         if t.text.isdigit() and len(t.text) <= 3 and not self.is_sym(i - 1, "+"):
             k, digits = j, t.text  # space-grouped thousands: 1 234 567, never 423 0000 or +1 222 2222
-            while (n := self.tok(k)) is not None and n.kind == "num" and not n.glued and n.start - self.tokens[k - 1].end == 1 and n.text.split(".")[0].isdigit() and len(n.text.split(".")[0]) == 3:
+            while (n := self.tok(k)) is not None and n.kind == "num" and not n.glued and n.start - self.tokens[k - 1].end == 1 and _SPACED_GROUP.fullmatch(n.text):
                 digits += n.text
                 k += 1
+                if "." in n.text:
+                    break  # 1 234.5: the decimals end the number (and "000.000,0" is no group at all)
             after = self.tok(k)
             spaced_on = after is not None and after.kind == "num" and after.start - self.tokens[k - 1].end == 1
             if k > j and not spaced_on:
@@ -190,7 +199,7 @@ class NumberReader:
         while self.is_sym(k, "+-") and self.tokens[k].glued:
             sign = -sign if self.tokens[k].text == "-" else sign
             k += 1
-        if self.is_digits(k) and self.tokens[k].glued:
+        if self.is_digits(k) and self.tokens[k].glued and len(self.tokens[k].text) <= _MAX_EXPONENT_DIGITS:
             return ("e" if t.text == "e" else "^"), sign * int(self.tokens[k].text), k + 1
         return None
 
@@ -359,7 +368,21 @@ class NumberReader:
         return parse
 
     def _unsigned_at(self, i: int, limit: int | None = None) -> NumberParse | None:
-        """Digits and number words, joined by connectors, multiplied by scales (tokens before `limit`)."""
+        """Digits and number words, joined by connectors, multiplied by scales (tokens before `limit`).
+
+        A read may start another one (a denominator, spoken decimals, the cardinal of a
+        compound ordinal); nesting is bounded so that no text, however repetitive, can
+        make the reads recurse down the whole text.
+        """
+        if self._depth >= _MAX_NESTING:
+            return None
+        self._depth += 1
+        try:
+            return self._read_unsigned(i, limit)
+        finally:
+            self._depth -= 1
+
+    def _read_unsigned(self, i: int, limit: int | None) -> NumberParse | None:
         total = Decimal(0)
         group = _Group()
         last_scale: Decimal | None = None
@@ -475,6 +498,7 @@ class NumberReader:
                 words = True
             elif kind == "decimal":
                 group.value = (group.value or Decimal(0)) + value
+                group.decimal = True
                 group.hundreds = group.units = group.tens = group.teen = True
             j = end
             have = True
@@ -517,7 +541,8 @@ class NumberReader:
             if definite is not None and definite.skip and definite.payload.number == "singular":
                 return "scale", g.value, definite.end, 0, Decimal(definite.payload.value)  # ربع المليون
             link = self.match(k, {"fraction_link"}, ())
-            if link is not None and self.match(link.end, {"scale"}, ()) is not None and self.match(link.end, {"scale"}, ()).payload.number != "plural":
+            scale = self._free_scale(link.end) if link is not None else None
+            if scale is not None and scale.payload.number != "plural":
                 return "noop", None, link.end, 0, None  # a quarter of a million
         if t.kind == "sym" and (vulgar := _vulgar(t.text)) is not None:
             if first or (g.value is not None and g.literal and t.glued) or joined:
@@ -603,7 +628,7 @@ class NumberReader:
                 ordinal = self._ordinal_denominator(m.end)
                 if ordinal is not None and not ordinal[2]:
                     return "fraction", divide(ONE, ordinal[0]), ordinal[1], skip, None  # a fifth, and a thirtieth
-            if g.fraction_only and not joined and self.word(m.end, {"scale"}, first=False) is not None:
+            if g.fraction_only and not joined and self._free_scale(m.end, self._next_clitics) is not None:
                 return "noop", None, m.end, skip, None  # half a dozen, half a billion
             if first or (joined and g.value is not None and not g.literal) or (fresh and joined):
                 nxt = self.word(m.end, {"hundred", "scale", "fraction", "needs_indefinite"}, first=False)
@@ -669,8 +694,8 @@ class NumberReader:
             if first or g.indefinite or (joined and g.value is not None and not g.literal):
                 if self.lang == "en" and first and not g.indefinite:
                     link = self.match(m.end, {"fraction_link"}, ())
-                    if self.word(m.end, {"scale", "indefinite"}, first=False) is None and not (link and self.match(link.end, {"scale"}, ())):
-                        return None  # "half" alone is not a number in English news
+                    if self._free_scale(m.end, self._next_clitics) is None and not (link and (self._free_scale(link.end) or self.match(link.end, {"percent_after", "points"}, ()))):
+                        return None  # "half" alone (or "half an hour") is not a number in English news; "half a billion", "half a percent" are
                 return "fraction", part, m.end, skip, None
             if joined and g.value is not None and g.literal:
                 return "fraction", part, m.end, skip, None
@@ -678,13 +703,19 @@ class NumberReader:
                 return "fraction_whole", Decimal(denominator), m.end, skip, None  # one half
             return None
         if cat == "decimal_point":
-            if g.value is None and not first:
-                return None
+            if (g.value is None and not first) or g.decimal:
+                return None  # "twenty point two point five" is not one number
             digits, end = self._spoken_digits(m.end)
             if not digits:
                 return None
             return "decimal", Decimal("0." + digits), end, skip, None
         return None
+
+    def _free_scale(self, i: int, clitics: tuple[str, ...] = ()) -> Match | None:
+        """A scale word at i that can stand apart from digits (not "b" or "bn", which only follow them)."""
+        t = self.tok(i)
+        m = self.match(i, {"scale"}, clitics) if t is not None and t.kind == "word" else None
+        return m if m is not None and not m.payload.glued else None
 
     def _accusative_alone(self, k: int, end: int) -> bool:
         """مليونًا with tanween written, or with no noun after it: the accusative singular."""
@@ -709,7 +740,10 @@ class NumberReader:
         out, j = "", i
         first = self.match(j, {"atom"}, ())
         if first is not None and first.payload >= TEN:  # point seventy-one, point eleven
-            whole = self._unsigned_at(j)
+            stop = j + 1  # below a hundred: at most "seventy - one", and never past another point
+            while stop < min(len(self.tokens), j + 3) and self.match(stop, {"decimal_point"}, ()) is None:
+                stop += 1
+            whole = self._unsigned_at(j, limit=stop)
             if whole is not None and whole.value < HUNDRED and whole.value == whole.value.to_integral_value():
                 return str(int(whole.value)), whole.end
         while (m := self.match(j, {"atom"}, ())) is not None and m.payload < TEN:
@@ -813,7 +847,13 @@ class NumberReader:
         """twenty-first, thirty second, one hundred and first."""
         if self.match(i, _CARDINAL_WORDS, ()) is None:
             return None
-        whole = self._unsigned_at(i)
+        whole = None
+        if not self._in_compound:  # its cardinal never ends in a compound ordinal itself
+            self._in_compound = True  # (unguarded, "twenty and three fifths" x 20 took minutes)
+            try:
+                whole = self._unsigned_at(i)
+            finally:
+                self._in_compound = False
         if whole is not None and whole.words and whole.value >= HUNDRED:
             j = whole.end
             conn = self.match(j, {"connector"}, ())

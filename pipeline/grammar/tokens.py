@@ -14,6 +14,10 @@ from typing import NamedTuple
 NUMERAL_SEPARATORS = ".,'\u060C"  # . , ' and ، (Arabic comma); ٫ ٬ are folded to . ,
 _TOKEN = re.compile(r"(\d+(?:[.,'\u060C]\d+)*)|([^\W\d_\u00bc-\u00be\u2150-\u215e]+)|(\S)")  # ½ ⅔ are symbols
 _GROUPS = re.compile(r"[.,'\u060C]")
+# Decimal keeps 28 significant digits through arithmetic: a longer digit run cannot stay
+# exact, and in news it is an identifier (an account, a hash), never an amount. It
+# becomes an opaque word, which also keeps absurd inputs (a megabyte of digits) cheap.
+MAX_NUMERAL_DIGITS = 28
 
 
 class Token(NamedTuple):
@@ -86,12 +90,15 @@ def tokenize(folded: str) -> list[Token]:
             continue
         value = parse_numeral(match.group())
         if value is not None:
-            tokens.append(Token("num", match.group(), start, end, glued, value))
+            if end - start > MAX_NUMERAL_DIGITS and sum(ch.isdigit() for ch in match.group()) > MAX_NUMERAL_DIGITS:
+                tokens.append(Token("word", match.group(), start, end, glued))
+            else:
+                tokens.append(Token("num", match.group(), start, end, glued, value))
             continue
         # 192.168.1.2 or 5،10،20: several numbers, not one.
         pos = start
         for part in re.finditer(r"\d+|.", match.group()):
-            kind = "num" if part.group()[0].isdigit() else "sym"
+            kind = "sym" if not part.group()[0].isdigit() else "num" if len(part.group()) <= MAX_NUMERAL_DIGITS else "word"
             value = Decimal(part.group()) if kind == "num" else None
             tokens.append(Token(kind, part.group(), pos, pos + len(part.group()), pos == start and glued or pos != start, value))
             pos += len(part.group())
