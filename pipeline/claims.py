@@ -51,6 +51,8 @@ _DOLLAR_LIKE = {"USD", "CAD", "AUD", "HKD", "NZD", "SGD", "EUR", "GBP"}
 _COMMON_CAPITALS = {"the", "new", "american", "national", "general", "international", "united", "first", "british", "japan", "japanese", "west", "east", "north", "south", "u.s.", "data", "computer", "pacific"}
 ENTITY_RANK = {"organisation": 0, "country": 1, "index": 1, "product": 2, "person": 3, "other": 3, "outlet": 4}
 _VALUE_TOLERANCE = Decimal("0.005")
+_NEAR_DATE = 5  # words at most between a balance and the date it holds at
+_NEAR_COMPARISON = 3  # words at most between a comparison word and the figure it introduces ("vs 34 cts", "مقابل ربح 92")
 # Periods a paragraph keeps talking about once named: "orders climbed in the first four
 # months ... helped by export sales up 12 pct".
 _PARAGRAPH_KINDS = ("quarter", "half_year", "nine_months", "none")
@@ -470,10 +472,11 @@ class ClaimBuilder:
         return out
 
     def _remember_spans(self, ctx: _Context, f: FieldText, block: Block) -> None:
-        spans = [p for p in f.periods if p.kind in ("quarter", "half_year", "nine_months") and not p.rate and p.time and block.contains(*self._span_of(f, p))]
+        spans = [p for p in f.periods if p.kind in ("quarter", "half_year", "nine_months", "none") and not p.rate and p.time and (p.relative or 0) >= 0
+                 and not self._comparison_base(f, p) and block.contains(*self._span_of(f, p))]
         if spans:
             ctx.last_span = (spans[-1], f)
-        named = [p for p in f.periods if p.kind in _PARAGRAPH_KINDS and not p.rate and block.contains(*self._span_of(f, p))]
+        named = [p for p in f.periods if p.kind in _PARAGRAPH_KINDS and not p.rate and (p.relative or 0) >= 0 and block.contains(*self._span_of(f, p))]
         if named:
             ctx.para_span = named[-1]
 
@@ -864,7 +867,7 @@ class ClaimBuilder:
         """(Period, TimeRef, rule, projected) for one amount."""
         periods = f.periods
         rate = next((p for p in periods if p.rate and a.end <= p.start <= a.end + 2), None)
-        spans = [p for p in periods if not p.rate]
+        spans = [p for p in periods if not p.rate and not p.same and not self._comparison_base(f, p)]
 
         def inside(block, pool):
             return [p for p in pool if block.contains(*self._span_of(f, p))]
@@ -872,7 +875,8 @@ class ClaimBuilder:
         chosen: PeriodFound | None = None
         chosen_field = f
         rule = "default"
-        same = self._same_period_of(f, a, sent)
+        # "2.5% مقارنة بالربع المماثل": a change is measured against the same period, it is not its figure
+        same = self._same_period_of(f, a, sent) if metric != "growth" else None
         here = f.token_span(a.start)[0]
 
         def pick(block, kinds):
@@ -885,7 +889,8 @@ class ClaimBuilder:
         reporting = ("quarter", "half_year", "nine_months", "none")
         # "40 mln dlrs for the whole year", "300 مليون ريال خلال الربع الثالث": a period right
         # after the amount is its own, before any named earlier in the clause
-        chosen = next((p for p in inside(clause, spans) if p.kind in (*reporting, "year") and a.end <= p.start <= a.end + 3), None)
+        chosen = next((p for p in inside(clause, spans) if p.kind in (*reporting, "year") and a.end <= p.start <= a.end + 3
+                       and not any(a.end <= x.start < p.start and x.kind != "ordinal" and year_of(x) is None for x in f.amounts)), None)
         rule = f"right after {f.reader.tokens[chosen.start].text!r}" if chosen is not None else rule
         for block, where in ((clause, "clause"), (sent, "sentence")):
             if chosen is not None:
@@ -897,7 +902,7 @@ class ClaimBuilder:
             chosen = pick(clause, ("year",))  # خلال عام 2014، for the full year
             rule = f"clause {f.reader.tokens[chosen.start].text!r}" if chosen is not None else rule
         if same is not None:
-            earlier = [p for p in inside(sent, spans) if p.kind in reporting and p.start < min(same[0], a.start)]
+            earlier = [p for p in inside(sent, spans) if p.kind in reporting and p.start < min(same[0], a.start) and (p.relative or 0) >= 0]
             if earlier:
                 chosen, chosen_field, rule = earlier[-1], f, "the same period as before"
             elif ctx.last_span is not None:
@@ -908,17 +913,14 @@ class ClaimBuilder:
                 rule = "the same period as the article's"
         if chosen is None and ctx.section is not None and f.name == "text":
             chosen, chosen_field, rule = ctx.section, ctx.section_field, "table section"
+        if chosen is None and metric == "writedown" and ctx.last_span is not None:
+            chosen, chosen_field = ctx.last_span  # a charge is booked in the period the text reports
+            rule = "the period reported last (a charge)"
         if chosen is None and ctx.title_periods and f.name == "text" and self._table_line(f, para) and ctx.title_field is not None:
             chosen, chosen_field, rule = ctx.title_periods[0], ctx.title_field, "the title's period (a results table)"
         if chosen is None and ctx.default_span is None:
             chosen = pick(sent, ("year",))
             rule = f"sentence {f.reader.tokens[chosen.start].text!r}" if chosen is not None else rule
-        time_only = None
-        for block in (clause, sent):
-            cands = [p for p in inside(block, spans) if p.kind in (None, "month")]
-            if cands:
-                time_only = min(cands, key=lambda p: abs(p.start - a.start))
-                break
         per_share = metric in ("profit", "loss") and rate is not None and rate.kind == "per_unit"
         if per_share:
             rate = None  # 7 سنتات للسهم: a result per share, for the reporting period
@@ -949,35 +951,47 @@ class ClaimBuilder:
             kind, rule = chosen.kind, "the article's reporting period"
         else:
             kind, rule = "year", "default for a flow"
+        time_only = None
+        for block in (clause, sent):
+            cands = [p for p in inside(block, spans) if (p.kind in (None, "month") or p.kind == "year" and p.time)
+                     and (kind != "none" or self._dates_a_balance(f, a, p, clause)) and not self._dates_another(f, a, p)]
+            if cands:
+                time_only = min(cands, key=lambda p: abs(p.start - a.start))
+                break
         period_span = rate or (chosen if chosen is not None and kind == chosen.kind and chosen_field is f else None)
         if period_span is not None:
             s, e = self._span_of(f, period_span)
             period = Period(kind=kind, text=f.text[s:e], start=s, end=e)  # type: ignore[arg-type]
         else:
             period = Period(kind=kind)  # type: ignore[arg-type]
-        time = self._time(f, chosen, chosen_field, time_only, same, previous, sent, a)
+        time = self._time(f, chosen, chosen_field, time_only, same, previous, sent, a, kind)
         projected = bool(time_only is not None and time_only.projected)
         return period, time, rule, projected
 
-    def _time(self, f, chosen, chosen_field, time_only, same, previous, sent, a) -> TimeRef | None:
+    def _time(self, f, chosen, chosen_field, time_only, same, previous, sent, a, kind) -> TimeRef | None:
         """The time a claim holds: its period's, a year named beside it, or the earlier
-        period a comparison points back to ('vs', 'مقارنة ب', 'نفس الفترة من العام الماضي')."""
+        period a comparison points back to ('vs', 'مقارنة ب', 'نفس الفترة من العام الماضي').
+        A balance or a one-off holds at a day when the text gives one (بنهاية النصف الأول,
+        'as at June 30'); a flow is dated no finer than its month."""
         value = None
         where = None
         if chosen is not None and chosen.time:
-            value, where = chosen.time, (chosen_field, chosen)
-        if time_only is not None and time_only.time and (value is None or same is not None):
-            if same is not None and value is not None and len(time_only.time) == 4:
-                value = time_only.time + value[value.index("-"):] if "-" in value else time_only.time
-                value = value if not chosen.time.startswith("FY") else "FY" + value.removeprefix("FY")
-            elif value is None:
-                value = time_only.time
-            where = (f, time_only)
-        if previous is not None and previous.time and previous.time.value and self._compared_back(f, previous, a, sent):
+            value, where = self._year_of_sentence(f, chosen, chosen_field, sent), (chosen_field, chosen)
+            if kind == "none" and chosen.closing:
+                value = chosen.closing
+        if same is not None and value is not None:
+            value, where = self._same_period_time(f, value, same, where)
+        elif time_only is not None and time_only.time and value is None:
+            value, where = time_only.time, (f, time_only)
+        back = self._compared_back(f, previous, a, sent) if previous is not None and previous.time and previous.time.value else None
+        own = same is None and where is not None and where[0] is f and back is not None and self._span_of(f, where[1])[0] >= back
+        if back is not None and not own:  # its own period, named after the comparison word, wins
             value = shift_year(previous.time.value, -1)
             where = None
         if value is None:
             return None
+        if kind not in ("none", "per_unit") and len(value) == 10 and value[4] == "-" and value[7] == "-":
+            value = value[:7]  # a flow dated by a day is the day's month
         if where is not None:
             s, e = self._span_of(*where)
             return TimeRef(text=where[0].text[s:e], value=value)
@@ -1000,7 +1014,7 @@ class ClaimBuilder:
         that period, unless the sentence dates itself by a year ('for the full year', 'in 1986')."""
         if ctx.default_span is None or ctx.default_span[1].name != "title":
             return False
-        return not any(p.kind in (None, "year") and p.time and not p.rate and sent.contains(*self._span_of(f, p)) for p in f.periods)
+        return not any(p.kind in (None, "year") and p.time and len(p.time.removeprefix("FY")) == 4 and not p.rate and sent.contains(*self._span_of(f, p)) for p in f.periods)
 
     def _month_of_flow(self, f: FieldText, p: PeriodFound) -> bool:
         """'February sales', 'مبيعات فبراير': a month right beside a metric word is the flow's period."""
@@ -1016,22 +1030,99 @@ class ClaimBuilder:
                 return p.kind
         return None
 
+    @staticmethod
+    def _same_period_time(f: FieldText, value: str, same, where):
+        """'نفس الفترة من عام 2014', 'the year-ago quarter': the period before, in the year the
+        phrase names, else a year earlier."""
+        dated = next((p for p in f.periods if p.same and p.start == same[0]), None)
+        if dated is None or not dated.time:
+            return (shift_year(value, -1) if same[1].payload == "year_ago" else value), where
+        fiscal = "FY" if value.startswith("FY") else ""
+        return fiscal + dated.time + value.removeprefix("FY")[4:], (f, dated)
+
     def _same_period_of(self, f: FieldText, a: Amount, sent: Block):
         """'200 مليون ريال للفترة المماثلة', 'in the year-ago quarter': the phrase a few words
-        after the amount (or just before it) says the amount is the earlier period's."""
+        after the amount, or before it with no other figure or period between ('مقارنة بالربع
+        المماثل ... والتي بلغت أرباحه 1,901'), says the amount is the earlier period's."""
+        clause = next((c for c in clauses(f.text, sent) if c.start <= f.token_span(a.start)[0] < c.end), sent)
         for i, m in self._cues(f, sent, {"same_period"}):
-            if 0 <= i - a.end <= 4 or 0 <= a.start - m.end <= 2:
+            if (0 <= i - a.end <= 4 or 0 <= a.start - m.end) and (clause.contains(*f.token_span(i)) or 0 <= a.start - m.end <= 2):
                 between = [x for x in f.amounts if x.kind in ("money", "percent") and (a.end <= x.start < i or m.end <= x.start < a.start)]
-                if not between:
+                named = [p for p in f.periods if p.kind is not None and not p.rate and m.end <= p.start < a.start]
+                if not between and not named:
                     return i, m
         return None
 
-    def _compared_back(self, f: FieldText, previous: Claim, a: Amount, sent: Block) -> bool:
-        """'A vs B', 'up from B', 'مقارنة بـ B': B is the earlier period's figure."""
+    def _compared_back(self, f: FieldText, previous: Claim, a: Amount, sent: Block) -> int | None:
+        """'A vs B', 'up from B', 'مقارنة بـ B': B is the earlier period's figure. Returns where
+        the comparison word ends, or None. A period named between that word and B dates B
+        itself ("945 a year earlier, while in the second quarter it lost 900")."""
         if previous.amount.end > f.token_span(a.start)[0] or not sent.contains(previous.amount.start, previous.amount.end):
+            return None
+        if previous.amount.unit != "percent" and f.mentions[f.amounts.index(a)].kind == "percent":
+            return None  # "fell to 3,850 from 4,065, down 5.3 pct": the change is of the current period
+        here = f.token_span(a.start)[0]
+        found = self._cues(f, Block(previous.amount.end, here), {"comparison"})
+        if not found or a.start - found[-1][1].end > _NEAR_COMPARISON:
+            return None  # "down 59.2 pct from a year earlier, on sales of 343 bln": not B's word
+        after = f.token_span(found[-1][1].end - 1)[1]
+        if any(p.time and not p.rate and Block(after, here).contains(*self._span_of(f, p)) for p in f.periods):
+            return None
+        clause = next((c for c in clauses(f.text, sent) if c.start <= here < c.end), sent)
+        if not clause.contains(previous.amount.start, previous.amount.end) and any(
+                p.kind is not None and not p.rate and clause.contains(*self._span_of(f, p)) for p in f.periods):
+            return None  # "والربع الثالث خفض أرباحه من 742 مليونا": B's own clause names its period
+        return after
+
+    @staticmethod
+    def _dates_another(f: FieldText, a: Amount, p: PeriodFound) -> bool:
+        """'debt stood at 1.44 bln dlrs, compared with 776.6 mln dlrs in 1985': a date after
+        another figure dates that figure."""
+        if p.start < a.end:
             return False
-        between = Block(previous.amount.end, f.token_span(a.start)[0])
-        return bool(self._cues(f, between, {"comparison"}))
+        end = f.token_span(a.end - 1)[1]
+        return any(a.end <= x.start < p.start and x.kind in ("money", "percent") and f.text[end : f.token_span(x.start)[0]].strip() != "("
+                   for x in f.amounts)  # "41.89 bln yen (290 mln dlrs) in 1986": a conversion in brackets is the same figure
+
+    def _dates_a_balance(self, f: FieldText, a: Amount, p: PeriodFound, clause: Block) -> bool:
+        """A year dates a balance or a one-off anywhere in its sentence ('For 1985, it posted a
+        gain of 14.3 mln'); a month or a day only in its clause and next to it ('بلغ في 30 يونيو
+        2015 مبلغ 14,962', 'as at March 31'): one further on dates something else ('a six-month
+        loan for repayment starting in December 1988')."""
+        if p.time and len(p.time.removeprefix("FY")) == 4:
+            return True
+        gap = p.start - a.end if p.start >= a.end else a.start - p.end
+        return gap <= _NEAR_DATE and clause.contains(*self._span_of(f, p))
+
+    def _comparison_base(self, f: FieldText, p: PeriodFound) -> bool:
+        """'بارتفاع 1923% عن الربع السابق', 'up from the previous quarter': an earlier period right
+        after a comparison word is what the figure is compared with, not the figure's own."""
+        if p.relative is None or p.relative >= 0:
+            return False
+        tokens = f.reader.tokens
+        for back in (1, 2):
+            i = p.start - back
+            if i < 0:
+                break
+            m = self.cues.longest(tokens, i, {"comparison"})
+            if m is not None and m.end == p.start:
+                return True
+        return False
+
+    def _year_of_sentence(self, f: FieldText, chosen: PeriodFound, chosen_field: FieldText, sent: Block) -> str:
+        """A quarter or half named without its year takes the year the sentence named before it
+        ('أثر التعديل على العام 2014 ... الربع الثالث'), not the article date's."""
+        value = chosen.time or ""
+        if chosen.dated or chosen_field is not f:
+            return value
+        start = self._span_of(f, chosen)[0]
+        years = [p for p in f.periods if p.kind in (None, "year") and p.time and len(p.time.removeprefix("FY")) == 4
+                 and not p.projected and not p.same and sent.start <= self._span_of(f, p)[0] < start]
+        if not years:
+            return value
+        year = years[-1].time.removeprefix("FY")  # type: ignore[union-attr]
+        fiscal = value.startswith("FY")
+        return ("FY" if fiscal else "") + year + value.removeprefix("FY")[4:]
 
     def _table_line(self, f: FieldText, para: Block) -> bool:
         return len(f.text[para.start : para.end].split()) <= 8
@@ -1108,9 +1199,11 @@ def _first_by_rank(pool: list[Found]) -> Found | None:
 def shift_year(value: str, years: int) -> str:
     """Move a time value by whole years: 2015-Q2 -> 2014-Q2, FY1987 -> FY1986.
 
-    >>> shift_year("2015-H1", -1), shift_year("FY1987", -1)
-    ('2014-H1', 'FY1986')
+    >>> shift_year("2015-H1", -1), shift_year("FY1987", -1), shift_year("1986-11/1987-01", -1)
+    ('2014-H1', 'FY1986', '1985-11/1986-01')
     """
+    if "/" in value:  # an interval of months: both ends move
+        return "/".join(shift_year(part, years) for part in value.split("/"))
     match = re.match(r"^(FY)?(\d{4})(.*)$", value)
     if match is None:
         return value

@@ -70,20 +70,45 @@ def _sentencizer(lang: str):
     return nlp
 
 
+# Arabic: a full stop glued to a word of three letters or digits or more, or to a closing
+# quote or bracket, and followed by a space ends a sentence ("لعام 2014م. وأوضحت",
+# "«رويترز». وأظهرت"), which spaCy's tokenizer keeps inside one token; "إل. في." does not.
+_GLUED_STOP_AR = re.compile(r"(\S+)\.(?=\s)")
+_CLOSING = ")]\u00bb\u201d\"'"  # ) ] » ” " '
+
+
+def _ends_sentence(word: str) -> bool:
+    if word[-1] in _CLOSING:
+        return True
+    return sum(c.isalnum() for c in word.split(".")[-1]) >= 3
+
+
 def sentences(text: str, block: Block, lang: str) -> list[Block]:
     """Sentences of one paragraph; a line break inside a wrapped paragraph is not a boundary."""
     nlp = _sentencizer(lang)
     doc = nlp(text[block.start : block.end])
     out = []
-    for sent in doc.sents:
-        s = block.start + sent.start_char
-        e = block.start + sent.end_char
+    for s, e in _split_glued_stops(text, [(block.start + x.start_char, block.start + x.end_char) for x in doc.sents], lang):
         raw = text[s:e]
         lead = len(raw) - len(raw.lstrip())
         trail = len(raw) - len(raw.rstrip())
         if e - trail > s + lead:
             out.append(Block(s + lead, e - trail))
     return out or [block]
+
+
+def _split_glued_stops(text: str, spans: list[tuple[int, int]], lang: str) -> list[tuple[int, int]]:
+    """Split spaCy's sentences again at the full stops it leaves inside a token (Arabic only)."""
+    if lang != "ar":
+        return spans
+    out = []
+    for s, e in spans:
+        for match in _GLUED_STOP_AR.finditer(text, s, e):
+            if _ends_sentence(match.group(1)) and match.end() < e:
+                out.append((s, match.end()))
+                s = match.end()
+        out.append((s, e))
+    return out
 
 
 def clauses(text: str, block: Block) -> list[Block]:

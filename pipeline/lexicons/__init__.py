@@ -248,6 +248,9 @@ class MetricsLexicon(Entry):
     buyer_marks: list[str] = []  # "to", ل: right before (or glued to) the buyer's name
     holder_marks: list[str] = []  # "60 pct owned by Acme, 40 pct by Globex": the holder follows
     equals: list[str] = []  # "rose 22 pct, which equals 6.5 bln dlrs": the change in money
+    restates: list[str] = []  # "أي نحو 55 مليون درهم", "that is 13 mln euros": the figure before, converted
+    in_exchange: list[str] = []  # "500 MB for seven days in exchange for 99 riyals": a price
+    bought_of: list[str] = []  # right after a sum bought: "buy 100 mln dlrs worth of computers" is an order
 
 
 class PeriodsLexicon(Entry):
@@ -260,10 +263,14 @@ class PeriodsLexicon(Entry):
     year_words: list[str]
     months: dict[int, list[str]]
     same_period: list[str]
+    year_ago_period: list[str] = []  # "الفترة المماثلة", "the year-ago quarter": a year before unless a year is named
     period_ended: list[str] = []  # "للفترة المنتهية في 30 يونيو": the year to that date
     comparison: list[str]
     by_amount: list[str]
     month_counts: list[str] = []
+    end_of: list[str] = []  # "بنهاية النصف الأول", "at the end of 1986": the last day of the span
+    ending: list[str] = []  # "quarter ended March 28", "الربع المنتهي في 30 يونيو": the span's end date
+    month_range: list[str] = []  # "July-September", "يوليو إلى سبتمبر": between two months
 
 
 class SourcesLexicon(Entry):
