@@ -114,6 +114,7 @@ def run_command(
     ner_model: Annotated[Optional[Path], typer.Option(help="Local folder of a token-classification NER model (optional).")] = None,
     validate: Annotated[bool, typer.Option("--validate/--no-validate", help="Check claims across articles after the run.")] = True,
     progress: Annotated[Optional[bool], typer.Option("--progress/--no-progress", help="A progress bar (default: on a terminal).")] = None,
+    fetch_pages: Annotated[bool, typer.Option("--fetch-pages", help="Fetch the page of a feed entry that has only a link (off: a feed run does not crawl).")] = False,
 ) -> None:
     """The batch job: every new article of SOURCES into OUT, resumable, then the store rebuilt."""
     import os
@@ -123,7 +124,8 @@ def run_command(
     if chunk_size < 1:
         raise fail("--chunk-size must be at least 1")
     options = RunOptions(workers=workers or os.cpu_count() or 1, engine=engine, ray_address=ray_address,
-                         chunk_size=chunk_size, ner_model=ner_model, progress=progress, validate=validate)
+                         chunk_size=chunk_size, ner_model=ner_model, progress=progress, validate=validate,
+                         fetch_pages=fetch_pages)
     try:
         summary = run_batch(sources, out, options)
     except MizanError as err:

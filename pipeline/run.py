@@ -57,6 +57,7 @@ class RunOptions:
     ner_model: Path | None = None
     progress: bool | None = None  # None: a bar on a terminal, log lines otherwise
     validate: bool = True
+    fetch_pages: bool = False  # fetch the page of a feed entry that has only a link
 
 
 @dataclass
@@ -167,7 +168,7 @@ def run_batch(sources: list[str], out: Path, options: RunOptions | None = None) 
         todo: list[str] = []
         current: dict[str, str | None] = {}  # article id -> content hash, for this run's inputs
         notes: dict[str, list] = {}  # article id -> what ingest repaired (U+FFFD for bad bytes ...)
-        for item in _with_unique_ids(read_inputs(sources)):
+        for item in _with_unique_ids(read_inputs(sources, fetch_pages=options.fetch_pages)):
             if item.article is None:
                 assert item.issue is not None
                 reports.append(ClaimReport(article_id=item.origin, origin=item.origin, status="failed", issues=[item.issue]))

@@ -241,3 +241,29 @@ def test_cli_run_and_demo(tmp_path):
     assert "conflicting" in demo.stdout and "sample-ar-04" in demo.stdout
     missing = runner.invoke(app, ["run", str(tmp_path / "nope.jsonl"), "--out", str(tmp_path / "x")])
     assert missing.exit_code == 2 and missing.stderr.count("\n") == 1
+
+
+def test_ids_and_urls_never_choose_where_files_go(tmp_path):
+    """Whatever an id or URL holds (../, an absolute path, NUL), nothing is written outside --out."""
+    work = tmp_path / "work"
+    work.mkdir()
+    base = sample_lines()[0]
+    hostile = ["../../escaped", "/tmp/absolute-id", "a\u0000b", "..", "parts/../../x", "C:\\\\windows\\\\x"]
+    source = work / "hostile.jsonl"
+    source.write_text("".join(json.dumps({**base, "id": i, "url": "file:///../../etc/passwd", "text": base["text"] + f" ({n})"},
+                                         ensure_ascii=False) + "\n" for n, i in enumerate(hostile)), encoding="utf-8")
+    before = {p for p in tmp_path.parent.rglob("*") if tmp_path.name not in p.parts}
+    out = work / "out"
+    summary = run_batch([str(source)], out, RunOptions(workers=1, progress=False))
+    assert summary.counts.articles == len(hostile) and summary.counts.failed == 0
+    stored = [json.loads(line)["id"] for line in (out / "articles.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert sorted(stored) == sorted(hostile)  # the ids are data, kept as given
+    outside = {p for p in tmp_path.rglob("*")} - {work, source} - set(out.rglob("*")) - {out}
+    assert outside == set()
+    assert {p for p in tmp_path.parent.rglob("*") if tmp_path.name not in p.parts} == before
+    assert not Path("/tmp/absolute-id").exists()
+    con = connect(out)
+    try:
+        assert sorted(r[0] for r in con.execute("select id from articles").fetchall()) == sorted(hostile)
+    finally:
+        con.close()
