@@ -130,6 +130,10 @@ def test_query_sql_reads_the_store(out):
     ("DELETE FROM claims", "read-only"),
     ("INSERT INTO runs (run) VALUES (99)", "read-only"),
     ("SELECT * FROM read_csv('/etc/hostname')", "only the store's tables"),
+    ("COPY claims TO '/tmp/mizan-copied.csv'", "--sql"),
+    ("ATTACH '/tmp/mizan-attached.duckdb' AS other", "--sql"),
+    ("INSTALL httpfs", "--sql"),
+    ("SET enable_external_access = true", "--sql"),
     ("SELEC 1", "syntax error"),
 ])
 def test_query_sql_that_writes_or_fails_is_one_line(out, statement, says):
@@ -137,6 +141,7 @@ def test_query_sql_that_writes_or_fails_is_one_line(out, statement, says):
     error = one_line_error(runner.invoke(app, ["query", "--out", str(out), "--sql", statement]))
     assert says in error
     assert (out / "mizan.duckdb").read_bytes() == before
+    assert not Path("/tmp/mizan-copied.csv").exists() and not Path("/tmp/mizan-attached.duckdb").exists()
     assert query(out, "--sql", "SELECT count(*) AS n FROM claims") == [{"n": len(claims_file(out))}]
 
 
