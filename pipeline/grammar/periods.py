@@ -460,13 +460,13 @@ def _month_count(tokens, i, at_start, at_end, cues, links, today) -> PeriodFound
     kind = _MONTHS_KIND.get(months, "none")
     year, end = _year_after(tokens, m.end, at_start, links, cues, today)
     ending = _ending(tokens, max(end, m.end), at_start, links, cues, today)
-    if ending is not None:  # "five months ending March 31", "three month period ended January 31"
+    if ending is not None:  # "seven months ending July 31", "the three months ended April 30"
         return PeriodFound(kind, _months_time(months, ending[0], ending[1], fiscal=False), i, ending[2])
     return PeriodFound(kind, str(year) if year and kind == "year" else None, i, max(end, m.end))
 
 
 def _period_ended(tokens, m, i, at_start, links, cues, today, ended) -> PeriodFound | None:
-    """'للفترة المنتهية في 30 يونيو 2019': the year to that date, a half when it ends in June.
+    """'للفترة المنتهية في 30 يونيو 2021': the year to that date, a half when it ends in June.
     With no date ('للفترة المنتهية ذاتها') it is the period ended named before."""
     k = m.end
     if k < len(tokens) and tokens[k].text in links:

@@ -250,7 +250,7 @@ class MetricsLexicon(Entry):
     equals: list[str] = []  # "rose 22 pct, which equals 6.5 bln dlrs": the change in money
     restates: list[str] = []  # "أي نحو 55 مليون درهم", "that is 13 mln euros": the figure before, converted
     in_exchange: list[str] = []  # "500 MB for seven days in exchange for 99 riyals": a price
-    bought_of: list[str] = []  # right after a sum bought: "buy 100 mln dlrs worth of computers" is an order
+    bought_of: list[str] = []  # right after a sum bought: "order 40 mln dlrs worth of trucks" is an order
 
 
 class PeriodsLexicon(Entry):
@@ -264,7 +264,7 @@ class PeriodsLexicon(Entry):
     months: dict[int, list[str]]
     same_period: list[str]
     year_ago_period: list[str] = []  # "الفترة المماثلة", "the year-ago quarter": a year before unless a year is named
-    period_ended: list[str] = []  # "للفترة المنتهية في 30 يونيو": the year to that date
+    period_ended: list[str] = []  # "للفترة المنتهية في 31 مارس": the year to that date
     comparison: list[str]
     by_amount: list[str]
     month_counts: list[str] = []
