@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -56,8 +58,12 @@ COPY_THRESHOLD = 0.7  # share of the shorter text's word 5-grams the other repea
 # Two disjoint intervals closer than this (relative gap) differ by a rounding or a currency
 # conversion ("1,400 euros, or 1,526 dollars"), not by what they claim: noted, not a conflict.
 MINOR_GAP = 0.01
-CANDIDATE_THRESHOLD = 0.5  # LSH Ensemble containment threshold for proposing a pair at all
-NUM_PERM = 64  # MinHash permutations: enough for a candidate filter, half the memory of 128
+NUM_PERM = 64  # MinHash permutations: enough for a candidate filter
+# One MinHash value per band: a copy a third of its original's length (Jaccard about 0.2)
+# shares some band with probability 1 - 0.8^64, near 1; with two values per band it is
+# 1 - 0.96^32 = 0.73, and a real copy in the dev split (Jaccard 0.29) was missed.
+BANDS = NUM_PERM
+BUCKET_PAIRS = 2  # in a crowded bucket, each article is paired with its next two only
 MAX_CANDIDATES = 50  # exact checks per article at most, so a run stays linear in its articles
 MIN_SHINGLES = 20  # about 24 words
 SHINGLE = 5
@@ -193,26 +199,33 @@ def _shingles(text: str) -> set[str]:
 
 @dataclass
 class CopyFinder:
-    """Copies among articles fed one at a time; keeps per article a MinHash in the LSH
-    index and its 5-grams as a sorted array of 32-bit hashes (under 1 KB), never the text.
+    """Copies among articles fed one at a time; keeps per article its MinHash values and
+    its 5-grams as a sorted array of 32-bit hashes (under 2 KB together), never the text.
 
-    MinHash LSH Ensemble proposes the articles that contain most of an article's 5-grams
-    (containment, so that trimmed copies are proposed too), at most `MAX_CANDIDATES` per
-    article, the likeliest first; the exact `similarity` of their 5-grams decides.
+    Candidates come from banding the MinHash values (`BANDS` bands of one value): two
+    articles that agree on a band share a bucket. Ranked by how many bands they
+    share (an estimate of their overlap), at most `MAX_CANDIDATES` per article get the
+    exact `similarity` of their 5-grams, which decides. A bucket shared by more than
+    two articles (boilerplate, templated wire items) pairs each only with its
+    next `BUCKET_PAIRS` neighbours, so candidate counting stays linear in the articles;
+    true copies share almost every band, most of them in small buckets. (datasketch's
+    LSH Ensemble, used before, held about 45 KB per article in its indexes and returned
+    every article of a templated feed as a candidate of every other.)
     """
 
-    signatures: dict = field(default_factory=dict)
+    ids: list = field(default_factory=list)
+    signatures: list = field(default_factory=list)
     grams: dict = field(default_factory=dict)
 
     def add(self, aid: str, text: str) -> None:
         import numpy as np
-        from datasketch import LeanMinHash, MinHash
+        from datasketch import MinHash
 
         words = _shingles(text)
         mh = MinHash(num_perm=NUM_PERM, seed=7, permutations=_permutations(), scheme=_SCHEME)
         mh.update_batch([w.encode("utf-8") for w in words])
-        lean = LeanMinHash(mh)
-        self.signatures[aid] = lean
+        self.ids.append(aid)
+        self.signatures.append(mh.hashvalues.astype(np.uint32))  # affine32 values fit 32 bits
         self.grams[aid] = np.unique(np.fromiter((_stable_hash(w) for w in words), dtype=np.uint32, count=len(words)))
 
     def similarity(self, a: str, b: str) -> float:
@@ -226,9 +239,47 @@ class CopyFinder:
             return 0.0
         return len(np.intersect1d(ga, gb, assume_unique=True)) / min(len(ga), len(gb))
 
+    def candidates(self) -> dict[int, list[int]]:
+        """row -> the rows most likely to be its copies (at most MAX_CANDIDATES, likeliest first)."""
+        import numpy as np
+
+        n = len(self.ids)
+        if n < 2:
+            return {}
+        matrix = np.vstack(self.signatures)
+        pairs = []
+        for band in range(BANDS):
+            keys = matrix[:, band]
+            order = np.argsort(keys, kind="stable")
+            sorted_keys = keys[order]
+            for step in range(1, BUCKET_PAIRS + 1):  # each row with its next rows of the same bucket
+                same = sorted_keys[step:] == sorted_keys[:-step]
+                if not same.any():
+                    break
+                a, b = order[:-step][same], order[step:][same]
+                pairs.append(np.minimum(a, b).astype(np.int64) * n + np.maximum(a, b))
+        if not pairs:
+            return {}
+        codes, shared = np.unique(np.concatenate(pairs), return_counts=True)
+        del pairs
+        low, high = (codes // n).astype(np.int32), (codes % n).astype(np.int32)
+        del codes
+        rows = np.concatenate([low, high])  # each pair seen from both sides
+        others = np.concatenate([high, low])
+        shared = np.concatenate([shared, shared]).astype(np.int16)
+        del low, high
+        order = np.lexsort((others, -shared, rows))  # by row, then most bands shared, then row id
+        rows, others = rows[order], others[order]
+        first = np.searchsorted(rows, rows, side="left")
+        keep = np.arange(len(rows)) - first < MAX_CANDIDATES
+        out: dict[int, list[int]] = defaultdict(list)
+        for row, other in zip(rows[keep].tolist(), others[keep].tolist()):
+            out[row].append(other)
+        return dict(out)
+
     def copies(self, dates: dict[str, str | None]) -> dict[str, str]:
         """article id -> the id of the story it copies (the earliest of its cluster)."""
-        parent: dict[str, str] = {aid: aid for aid in self.signatures}
+        parent: dict[str, str] = {aid: aid for aid in self.ids}
 
         def root(x: str) -> str:
             while parent[x] != x:
@@ -236,30 +287,13 @@ class CopyFinder:
                 x = parent[x]
             return x
 
-        from datasketch import MinHashLSHEnsemble
-
-        # Containment, not Jaccard: a trimmed copy is mostly inside its original, though
-        # the two share few of the original's 5-grams.
-        index = MinHashLSHEnsemble(threshold=CANDIDATE_THRESHOLD, num_perm=NUM_PERM, num_part=8)
-        entries = [(aid, self.signatures[aid], max(1, len(self.grams[aid]))) for aid in sorted(self.signatures)]
-        if entries:
-            index.index(entries)
-        import numpy as np
-
-        row = {aid: n for n, (aid, _, _) in enumerate(entries)}
-        matrix = np.vstack([mh.hashvalues for _, mh, _ in entries]) if entries else None
-        for aid, mh, size in entries:
-            candidates = sorted(o for o in index.query(mh, size) if o != aid)
-            if len(candidates) > MAX_CANDIDATES:  # boilerplate-heavy feeds: the likeliest only
-                rows = np.fromiter((row[o] for o in candidates), dtype=np.int64, count=len(candidates))
-                estimate = (matrix[rows] == mh.hashvalues).mean(axis=1)  # type: ignore[index]
-                keep = np.argsort(-estimate, kind="stable")[:MAX_CANDIDATES]
-                candidates = sorted(candidates[k] for k in keep)
-            for other in candidates:
+        for row, others in sorted(self.candidates().items()):
+            aid = self.ids[row]
+            for other in (self.ids[o] for o in others):
                 if root(aid) != root(other) and self.similarity(aid, other) >= COPY_THRESHOLD:
                     parent[root(aid)] = root(other)
         clusters: dict[str, list[str]] = defaultdict(list)
-        for aid in self.signatures:
+        for aid in self.ids:
             clusters[root(aid)].append(aid)
         copy_of: dict[str, str] = {}
         for members in clusters.values():
@@ -828,7 +862,16 @@ def validate_files(claims_file: Path, articles_file: Path | None, report_file: P
         # 5. groups, one at a time, in key order; then fiscal-vs-calendar pairs
         keys.sort()
         counts: dict[str, int] = defaultdict(int)
-        group_lines: list[str] = []
+        # the groups' JSON waits in a temporary file, not in memory: it grows with the claims
+        groups_out = tempfile.TemporaryFile("w+", encoding="utf-8", dir=report_file.parent)
+        written = 0
+
+        def put(group: ConsistencyGroup) -> None:
+            nonlocal written
+            counts[group.verdict] += 1
+            groups_out.write((",\n" if written else "") + group.model_dump_json())
+            written += 1
+
         fy_pairs = _fiscal_pairs([k for k, _ in keys])
         fy_members: dict[str, list[Claim]] = defaultdict(list)
         i = 0
@@ -840,8 +883,7 @@ def validate_files(claims_file: Path, articles_file: Path | None, report_file: P
             key = tuple(keys[i][0].split("\x1f"))
             group = judge_group(key, claims, state)
             _upgrade_group(group, claims, by_claim_check, rates, state)
-            counts[group.verdict] += 1
-            group_lines.append(group.model_dump_json())
+            put(group)
             if keys[i][0] in fy_pairs:
                 fy_members[keys[i][0]] = claims
             i = j
@@ -849,8 +891,7 @@ def validate_files(claims_file: Path, articles_file: Path | None, report_file: P
             for calendar_key in calendar:
                 group = fiscal_mismatch(tuple(fiscal.split("\x1f")), tuple(calendar_key.split("\x1f")),
                                         fy_members[fiscal], fy_members[calendar_key], state)
-                counts[group.verdict] += 1
-                group_lines.append(group.model_dump_json())
+                put(group)
         for chk in checks:
             counts[f"check {chk.verdict}"] += 1
         clusters: dict[str, list[str]] = defaultdict(list)
@@ -867,8 +908,10 @@ def validate_files(claims_file: Path, articles_file: Path | None, report_file: P
         before, after = head.split('"groups":[]', 1)
         with atomic_write(report_file) as handle:
             handle.write(before + '"groups":[\n')
-            handle.write(",\n".join(group_lines))
+            groups_out.seek(0)
+            shutil.copyfileobj(groups_out, handle)
             handle.write("\n]" + after + "\n")
+        groups_out.close()
         return dict(counts)
     finally:
         claims_in.close()
