@@ -24,11 +24,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
-import spacy
 from pydantic import BaseModel, ConfigDict, Field
 
 from . import lexicons
 from .errors import ConfigError
+from .nlp import spacy
 from .normalize import fold, fold_form
 
 ENTITY_TYPES = ("organisation", "product", "person", "outlet", "country", "index", "other")

@@ -85,7 +85,6 @@ class Stored:
     version: str
     part: str
     offset: int
-    report: ClaimReport
 
 
 # --- the output folder -------------------------------------------------------------------------
@@ -131,18 +130,22 @@ class OutputFolder:
         return sorted(self.parts.glob("r*.jsonl"))
 
     def stored(self) -> list[Stored]:
-        """Every outcome in every part, in part order (later parts are newer)."""
+        """Every outcome in every part, in part order (later parts are newer); where each
+        is, not what it holds, so that a folder of a million articles fits in memory."""
         found: list[Stored] = []
         for part in self.part_files():
             with part.open("rb") as handle:
                 offset = 0
                 for raw in handle:
-                    record = json.loads(raw)
-                    article = record["article"]
-                    found.append(Stored(article["id"], article.get("content_hash"), article["pipeline_version"],
-                                        part.name, offset, ClaimReport.model_validate(record["report"])))
+                    article = json.loads(raw)["article"]
+                    found.append(Stored(article["id"], article.get("content_hash"), article["pipeline_version"], part.name, offset))
                     offset += len(raw)
         return found
+
+    def report(self, where: Stored) -> ClaimReport:
+        with (self.parts / where.part).open("rb") as handle:
+            handle.seek(where.offset)
+            return ClaimReport.model_validate(json.loads(handle.readline())["report"])
 
     def read(self, where: Stored) -> ArticleOutcome:
         with (self.parts / where.part).open("rb") as handle:
@@ -179,17 +182,20 @@ def run_batch(sources: list[str], out: Path, options: RunOptions | None = None) 
                 notes[article.id] = list(item.notes)
             previous = done.get((article.id, article.content_hash, __version__))
             if previous is not None:
-                reports.append(previous.report.model_copy(update={"action": "skipped", "origin": article.origin}))
+                reports.append(folder.report(previous).model_copy(update={"action": "skipped", "origin": article.origin}))
             else:
                 reports.append(ClaimReport(article_id=article.id, origin=article.origin, lang=article.lang, status="ok"))
                 todo.append(article.model_dump_json())
+        del done
+        total = len(todo)
         chunks = chunked(todo, options.chunk_size)
+        del todo  # the chunks hold the articles now, until the engine has them all
         new_reports: dict[str, ClaimReport] = {}
         new_claims = 0
         if chunks:
             engine = make_engine(options.engine, options.workers, Settings(ner_model=options.ner_model), options.ray_address)
             try:
-                with _progress(len(todo), options.progress) as advance:
+                with _progress(total, options.progress) as advance:
                     for n, lines in engine.run(chunks):
                         outcomes = [_with_notes(ArticleOutcome.model_validate_json(line), notes) for line in lines]
                         _write_part(folder, run_no, n, [o.model_dump_json() for o in outcomes])
@@ -199,6 +205,7 @@ def run_batch(sources: list[str], out: Path, options: RunOptions | None = None) 
                         advance(len(lines))
             finally:
                 engine.close()
+        del chunks
         reports = [new_reports.get(r.article_id, r) if r.action == "processed" and r.article_id in new_reports else r for r in reports]
         counts = _count(reports, new_claims)
         consolidate(folder, current, validate=options.validate)

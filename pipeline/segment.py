@@ -14,9 +14,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-import spacy
-
 from .models import Span
+from .nlp import spacy
 
 SENTENCE_PUNCT = [".", "!", "?", "\u061F", "\u061B", "\u06D4", "\u2026"]  # . ! ? ؟ ؛ ۔ …
 _CLAUSE = re.compile(r"[,\u060C;\u061B:]\s|\s[-\u2013\u2014]\s")

@@ -818,6 +818,7 @@ def validate_files(claims_file: Path, articles_file: Path | None, report_file: P
                     where[a["id"]] = offset
         # 2. claims: fact keys and offsets; the few that other checks look across articles for
         keys: list[tuple[str, int]] = []
+        names: dict[str, str] = {}
         by_article: dict[str, list[int]] = defaultdict(list)
         valuations: dict[str, list[Claim]] = defaultdict(list)
         rates: dict[str, list[Claim]] = defaultdict(list)
@@ -828,7 +829,8 @@ def validate_files(claims_file: Path, articles_file: Path | None, report_file: P
             by_article[c.article_id].append(offset)
             if c.entity is None:
                 continue
-            keys.append(("\x1f".join(fact_key(c)), offset))
+            key = "\x1f".join(fact_key(c))
+            keys.append((names.setdefault(key, key), offset))  # one string per fact, not per claim
             if c.metric == "valuation":
                 valuations[fold_form(c.entity.name)].append(c)
             if c.period and c.period.kind in RATE_TO_YEAR and dimension(c) == "money":
