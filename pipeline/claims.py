@@ -53,6 +53,9 @@ ENTITY_RANK = {"organisation": 0, "country": 1, "index": 1, "product": 2, "perso
 _VALUE_TOLERANCE = Decimal("0.005")
 _NEAR_DATE = 5  # words at most between a balance and the date it holds at
 _NEAR_COMPARISON = 3  # words at most between a comparison word and the figure it introduces ("vs 34 cts", "مقابل ربح 92")
+_LEAD_CHARS = 300  # how much of the first paragraph frames a story in a year
+_NEAR_NAME = 6  # characters at most between 'analysts at' and the firm's name
+_NEAR_SAME = 8  # words at most between "the same period" before a figure and the figure it dates
 # Periods a paragraph keeps talking about once named: "orders climbed in the first four
 # months ... helped by export sales up 12 pct".
 _PARAGRAPH_KINDS = ("quarter", "half_year", "nine_months", "none")
@@ -78,6 +81,7 @@ class FieldText:
     _paragraphs: list[Block] = field(default_factory=list)
     _cue_starts: list[int] | None = None  # tokens where some cue phrase may start
     _cue_cache: dict[tuple[int, int, frozenset[str]], list] = field(default_factory=dict)
+    _period_spans: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
 
     @property
     def amounts(self) -> list[Amount]:
@@ -149,6 +153,9 @@ class _Context:
     default_span: tuple[PeriodFound, FieldText] | None = None  # the reporting period the article is about
     last_about: Found | None = None  # the organisation the last figure named in the text was about
     last_person: Found | None = None  # the person named last
+    named: dict[str, list[Found]] = field(default_factory=dict)  # every entity found, by field
+    frame_year: str | None | bool = False  # the one past year the lead reports on ("نتائج العام 2014" in a 2015 article); False until asked
+    made: list[tuple[Claim, Found | None]] = field(default_factory=list)  # this field's claims so far, with their entity
 
 
 class ClaimBuilder:
@@ -177,6 +184,7 @@ class ClaimBuilder:
         if self.lang == "en":
             self._short_names(fields, blocks, found)
         ctx.main_entity = self._main_entity(fields, found)
+        ctx.named = {name: [e for ents in paras for e in ents] for name, paras in found.items()}
         self._currency_context(ctx, fields)
         for f in fields:
             for k, m in enumerate(f.mentions):
@@ -192,6 +200,7 @@ class ClaimBuilder:
             cands = self._candidates(ctx, f)
             out = title_claims if f.name == "title" else claims
             ctx.section = None
+            ctx.made = []
             for para, ents in zip(blocks[f.name], found[f.name]):
                 self._table_section(ctx, f, para)
                 out.extend(self._paragraph_claims(ctx, f, para, ents, cands))
@@ -330,6 +339,27 @@ class ClaimBuilder:
             return None
         kind, n = counts.most_common(1)[0]
         return first[kind] if n >= 2 or len(counts) == 1 else None
+
+    def _frame(self, ctx: _Context, text: FieldText) -> str | None:
+        """The frame year, worked out the first time a figure needs it."""
+        if ctx.frame_year is False:
+            ctx.frame_year = self._frame_year(ctx, text)
+        return ctx.frame_year  # type: ignore[return-value]
+
+    def _frame_year(self, ctx: _Context, text: FieldText) -> str | None:
+        """The year a story about past results is framed in: the only year its lead names, before
+        the article's own year (a 2015 ranking of 2014 results), or a fiscal year. Figures after the
+        lead that name no time hold then."""
+        if not text.paragraphs or ctx.today is None or ctx.default_span is not None:
+            return None
+        first = text.paragraphs[0]
+        lead = Block(first.start, min(first.end, first.start + _LEAD_CHARS))  # a one-paragraph article's later years date other things
+        years = {p.time for p in text.periods if p.kind in (None, "year") and p.time and len(p.time.removeprefix("FY")) == 4 and not p.rate
+                 and not p.same and (not p.projected or p.time.startswith("FY")) and lead.contains(*self._span_of(text, p))}
+        if len(years) != 1:
+            return None
+        year = years.pop()
+        return year if year.startswith("FY") or int(year) < ctx.today.year else None  # a fiscal year is named as such
 
     def _table_section(self, ctx: _Context, f: FieldText, para: Block) -> None:
         """A paragraph that is only a period label ("Nine mths", "Qtr", "Year") opens a table section."""
@@ -490,12 +520,21 @@ class ClaimBuilder:
         metric, obj, metric_rule, sign = self._metric(f, k, clause, sent)
         if m.kind == "percent" and self._measures_a_count(f, a, sent):
             return None
+        rate_here = next((p for p in f.periods if p.rate and a.end <= p.start <= a.end + 2), None)
+        if metric == "cost" and rate_here is not None and rate_here.kind in ("day", "week", "month", "year"):
+            metric, metric_rule = "spending", f"{metric_rule}, running a {rate_here.kind}"  # كلفة التشغيل يوميا: an outlay
         if m.kind == "money" and self._equals_change(f, a, previous):
             obj = f"{previous.object.name if previous.object else 'value'}_change"
             metric, metric_rule, sign = "other", "the change before it, in money", (-1 if (previous.amount.value or 0) < 0 else 1)
+        restated = self._restated(ctx, f, a, m, previous)
+        if restated is not None:
+            before = restated[0]
+            metric, obj, sign = before.metric, before.object.name if before.object else None, (-1 if (before.amount.value or 0) < 0 else 1)
+            if m.kind == "percent":
+                metric, obj = "stake", None  # "equity worth $130 billion, or roughly 26%"
+            metric_rule = f"restates {before.amount.text!r}"
         self._is_change = bool(obj and obj.endswith("_change"))
         self._is_discount = obj == "discount"
-        rate_here = next((p for p in f.periods if p.rate and a.end <= p.start <= a.end + 2), None)
         if metric in ("profit", "loss") and obj is None and rate_here is not None and rate_here.kind == "per_unit":
             obj = "per_share"
         sent_ents = [e for e in ents if sent.contains(e.start, e.end)] + self._company_nouns(ctx, f, sent)
@@ -503,15 +542,23 @@ class ClaimBuilder:
         if holder is not None:
             metric, obj, metric_rule = "stake", None, "a percentage held by"
             entity, entity_rule = holder, "the holder named after it"
+        elif restated is not None and restated[1] is not None:
+            entity, entity_rule = restated[1], "the figure it restates"
         else:
             entity, entity_rule = self._entity(ctx, f, m, clause, sent, sent_ents, speaker, metric)
         if entity is not None and entity.type == "organisation" and not entity_rule.startswith("article subject"):
             ctx.last_about = entity
-        object_ref = self._object(f, m, sent_ents, entity, metric, obj)
+        object_ref = self._object(f, m, sent_ents, entity, metric, obj, [e for e in ents if e.type == "product" and e.end <= sent.start])
+        if restated is not None and restated[0].object is not None:
+            object_ref = restated[0].object
+        self._invests_in = metric == "investment" and object_ref is not None and object_ref.start is not None
         unit, unit_raw, cue = self._unit_of(ctx, f, k, entity)
         if m.kind == "money" and unit is None and m.unit_raw is None:
             return None
         period, time, period_rule, projected_by = self._period(ctx, f, a, m, clause, sent, para, metric, obj, previous)
+        if restated is not None and not period_rule.startswith("rate") and m.kind == "money" and restated[0].period is not None:
+            period, period_rule = restated[0].period, f"of the figure it restates ({period_rule})"
+            time = time or restated[0].time
         modality, modality_rule = self._modality(f, m, clause, sent)
         if projected_by and modality == "asserted":
             modality, modality_rule = "projected", "target year"
@@ -534,16 +581,64 @@ class ClaimBuilder:
             f"period {period_rule}", f"modality {modality_rule}",
             f"source {source_state[1] if source_state else 'article voice'}",
         ])
-        return Claim(
+        claim = Claim(
             id=f"{ctx.article.id}:{f.name[0]}{m.start}-{m.end}",
             article_id=ctx.article.id, lang=self.lang, field=f.name,  # type: ignore[arg-type]
-            entity=EntityRef(name=entity.name, text=entity.text, start=entity.start, end=entity.end, type=entity.type) if entity else None,  # type: ignore[arg-type]
+            entity=self._entity_ref(ctx, f, entity, m, sent_ents),
             object=object_ref, metric=metric, amount=amount, period=period, time=time,  # type: ignore[arg-type]
             source=source, modality=modality,  # type: ignore[arg-type]
             evidence=Span(text=f.text[sent.start : sent.end], start=sent.start, end=sent.end),
             confidence=round(min(confidence, 1.0), 2), rule=rule,
             published=ctx.article.date, outlet=ctx.article.outlet,
         )
+        ctx.made.append((claim, entity))
+        return claim
+
+    def _restated(self, ctx: _Context, f: FieldText, a: Amount, m: Mention, previous: Claim | None) -> tuple[Claim, Found | None] | None:
+        """'أي نحو 55 مليون درهم', 'that is roughly 13 million euros a day', 'of which $11.6 billion',
+        '900 مليون ريال (240 مليون دولار)': a sum right after a restating phrase, or in brackets right
+        after another, is the figure before it again, converted or in part.
+        That figure is the one before it in the sentence, else the last in the field billed at the
+        same rate. A percentage restates only a stake's value ('worth $130 billion, or 26%')."""
+        if m.kind not in ("money", "percent"):
+            return None
+        tokens = f.reader.tokens
+        bracketed = previous is not None and f.text[previous.amount.end : m.start].strip() == "("  # 800 مليون ريال (213 مليون دولار)
+        if not bracketed and not any(  # the phrase may end inside the amount's span: أي نحو، or about
+                (x := self.cues.longest(tokens, i, {"restates"})) is not None and a.start <= x.end <= a.start + 1
+                for i in range(max(0, a.start - 4), a.start)):
+            return None
+        rate = next((p for p in f.periods if p.rate and a.end <= p.start <= a.end + 2), None)
+        for claim, entity in reversed(ctx.made):
+            if previous is not None and claim is not previous:
+                continue
+            if previous is None and (rate is None or claim.period is None or claim.period.kind != rate.kind):
+                continue
+            if m.kind == "money" and claim.amount.unit != "percent" or m.kind == "percent" and claim.metric == "stake_value":
+                return claim, entity
+            return None
+        return None
+
+    @staticmethod
+    def _entity_ref(ctx: _Context, f: FieldText, entity: Found | None, m: Mention, sent_ents: list[Found]) -> EntityRef | None:
+        """The entity with offsets into the claim's own field. One found in another field (the
+        title's subject for a claim in the text, the last one named for a pronoun) is pointed at
+        its nearest mention here: in the sentence (الشركة, 'the company' count), else the last
+        named before the amount, else the first after; else the name alone, with null offsets."""
+        if entity is None:
+            return None
+        at: Found | None = entity
+        if f.text[entity.start : entity.end] != entity.text or not entity.text:
+            same = [e for e in sent_ents if e.name == entity.name]
+            if same:
+                at = min(same, key=lambda e: abs(e.start - m.start))
+            else:
+                named = [e for e in ctx.named.get(f.name, []) if e.name == entity.name]
+                before = [e for e in named if e.end <= m.start]
+                at = before[-1] if before else (named[0] if named else None)
+        if at is None:
+            return EntityRef(name=entity.name, text=None, start=None, end=None, type=entity.type)  # type: ignore[arg-type]
+        return EntityRef(name=entity.name, text=at.text, start=at.start, end=at.end, type=entity.type)  # type: ignore[arg-type]
 
     def _company_nouns(self, ctx: _Context, f: FieldText, sent: Block) -> list[Found]:
         """'الشركة' / 'the company' in the sentence, standing for the article's subject."""
@@ -615,9 +710,10 @@ class ClaimBuilder:
         sign = growth[0][1].payload if growth else 1
         if m.kind == "percent":
             return self._percent_metric(f, a, clause, found, metrics_, growth, sign)
-        if growth and metrics_ and self._by_amount(f, a) and f.token_span(growth[0][0])[0] < here:
-            changed = metrics_[0][1].payload
-            name = f"{changed[1]}_{changed[0]}" if changed[1] and changed[0] != "price" else changed[0]
+        named = [(i, x) for i, x in metrics_ if x.payload[0] != "stake_value"]  # 'بقيمة', 'worth' name no metric that changed
+        if growth and named and self._by_amount(f, a) and f.token_span(growth[0][0])[0] < here:
+            changed = named[0][1].payload
+            name = changed[1] if changed[0] == "cost" and changed[1] else f"{changed[1]}_{changed[0]}" if changed[1] and changed[0] != "price" else changed[0]
             return "other", f"{name}_change", f"change by {growth[0][1].phrase.words!r}", sign  # زيادة مصاريف التشغيل بـ 40 مليون
         if metrics_:
             if not any(fm.kind == "percent" for fm in f.mentions if sent.contains(fm.start, fm.end)):
@@ -627,13 +723,34 @@ class ClaimBuilder:
                 if not named:
                     return "other", None, f"trigger {metrics_[0][1].phrase.words!r}", 1
                 metrics_ = named
+            named_after = self._metric_named_after(f, a)
+            if named_after is not None:
+                return (*named_after.payload, f"'{' '.join(named_after.phrase.words)}' after it", 1)  # $13 billion in revenue
             i, x = metrics_[0]
             metric, obj = x.payload
+            if metric == "stake" or metric == "valuation" and any(
+                    y.payload[0] == "stake" and j < i and clause.contains(*f.token_span(j)) and not any(j < b.start < i for b in f.amounts if b.kind != "number")
+                    for j, y in metrics_):  # "a stake it valued at": no other figure between
+                return "stake_value", obj, f"the value of a stake ({x.phrase.words!r})", 1  # حصة ... المقدرة بنحو 135 مليار دولار
+            if (metric, obj) == ("price", "share") and (m.value or m.max or 0) >= _ITEM_COST:
+                return "other", None, f"shares worth {m.text!r}, not a share's price", 1
             return metric, obj, f"trigger {x.phrase.words!r}", 1
         rate = next((p for p in f.periods if p.rate and a.end <= p.start <= a.end + 2), None)
         if rate is not None and rate.kind in ("per_unit", "month", "week"):
             return "price", None, f"a price per {rate.kind}", 1
         return "other", None, "default", 1
+
+    def _metric_named_after(self, f: FieldText, a: Amount) -> Match | None:
+        """'$13 billion in revenue', '5 mln dlrs in new funding': a metric named right after the sum."""
+        tokens = f.reader.tokens
+        mark = self.cues.longest(tokens, a.end, {"named_after"})
+        if mark is None:
+            return None
+        for i in range(mark.end, min(mark.end + 2, len(tokens))):  # one adjective may come between
+            x = self.cues.longest(tokens, i, {"metric"})
+            if x is not None:
+                return x if x.payload[0] in _FLOW_METRICS | {"funding", "debt"} else None  # not "in stock": paid in shares
+        return None
 
     def _percent_metric(self, f, a, clause, found, metrics_, growth, sign):
         """Percentages: a stake, a share of a whole, a discount, a margin or a growth rate."""
@@ -710,6 +827,8 @@ class ClaimBuilder:
         sentence, then after it in its clause; else the article's subject. Outlets, the speaker,
         names after a preposition and people are passed over while anything else is named."""
         usable = [e for e in sent_ents if e.type != "outlet" and not self._only_speaker(e, speaker) and not (e.start <= m.start < e.end) and not self._after_preposition(f, e)]
+        if metric in ("spending", "cost"):
+            usable = [e for e in usable if e.type != "product"]  # what the money goes on is the object
         usable.sort(key=lambda e: e.start)
         owner = self._owner_after_metric(f, m, clause, usable if self.lang == "ar" else [e for e in sent_ents if e.type != "outlet"])
         if owner is not None:
@@ -846,16 +965,20 @@ class ClaimBuilder:
             return True  # من شركة زين
         return e.text[:1] in self.preposition_clitics and fold_form(e.text) not in self.known_forms
 
-    def _object(self, f, m, sent_ents, entity, metric, obj) -> ObjectRef | None:
-        if metric in ("stake", "stake_value", "acquisition"):
+    def _object(self, f, m, sent_ents, entity, metric, obj, earlier_products=()) -> ObjectRef | None:
+        """What the amount is spent on, held in or paid for: the nearest other name in the sentence;
+        a cost or an outlay with no product in its sentence is for the one the paragraph named last
+        ('OpenAI spends $15 million a day on Sora. One clip costs it $1.30')."""
+        if metric in ("stake", "stake_value", "acquisition") or metric == "investment" and obj is None:
             others = [e for e in sent_ents if (entity is None or e.name != entity.name) and e.type in ("organisation", "product")]
             if others:
                 best = min(others, key=lambda e: abs(e.start - m.start))
                 return ObjectRef(name=best.name, text=best.text, start=best.start, end=best.end)
         if metric in ("spending", "cost") and entity is not None:
             products = [e for e in sent_ents if e.type == "product" and e.name != entity.name]
-            if products:
-                best = min(products, key=lambda e: abs(e.start - m.start))
+            earlier = [e for e in earlier_products if e.name != entity.name]
+            if products or earlier:
+                best = min(products, key=lambda e: abs(e.start - m.start)) if products else earlier[-1]
                 return ObjectRef(name=best.name, text=best.text, start=best.start, end=best.end)
         if obj:
             return ObjectRef(name=obj)
@@ -930,6 +1053,8 @@ class ClaimBuilder:
             kind, rule = "day", "a share-price move"
         elif obj == "coupon_rate":
             kind, rule = "year", "an interest rate is a rate a year"
+        elif obj == "exchange_rate" and m.kind == "money":
+            kind, rule = "per_unit", "an exchange rate is a price of one unit"
         elif metric in STOCK_METRICS or (metric == "other" and (chosen is None or obj in _STOCK_OBJECTS) and not self._is_change and not self._is_discount):
             kind, rule = "none", "a stock or one-off"
         elif metric == "share" and not self._share_of_flow(f, a, sent):
@@ -939,6 +1064,10 @@ class ClaimBuilder:
         elif metric == "price" or (metric == "other" and self._is_discount):
             billing = self._billing_period(f, clause)
             kind, rule = (billing, "a price per billing period") if billing else ("per_unit", "a price")
+        elif chosen is None and metric != "growth" and any(f.token_span(i)[0] < m.start for i, _ in self._cues(f, clause, {"balance"})):
+            kind, rule = "none", "a balance (commitments outstanding)"
+        elif self._invests_in and (chosen is None or chosen.kind == "year"):
+            kind, rule = "none", "money put into a company: a one-off"  # "in 2019 it invested $1 billion in X"
         elif chosen is not None and not (chosen.kind == "year" and ctx.default_span is not None and chosen.time is None):
             kind = chosen.kind
         elif same is None and ctx.para_span is not None and (metric != "other" or self._is_change):
@@ -946,7 +1075,8 @@ class ClaimBuilder:
         elif self._is_change and ctx.last_span is not None:
             chosen, chosen_field = ctx.last_span  # a change that explains the results just reported
             kind, rule = chosen.kind, "the period reported last"
-        elif ctx.default_span is not None and metric != "other" and (self.lang == "ar" or self._table_line(f, para) or self._title_period_applies(ctx, f, sent)):
+        elif ctx.default_span is not None and metric != "other" and not self._dated_by_year(f, clause) and (
+                self.lang == "ar" or self._table_line(f, para) or self._title_period_applies(ctx, f, sent)):
             chosen, chosen_field = ctx.default_span  # wire prose states annual figures unless it says otherwise
             kind, rule = chosen.kind, "the article's reporting period"
         else:
@@ -964,11 +1094,12 @@ class ClaimBuilder:
             period = Period(kind=kind, text=f.text[s:e], start=s, end=e)  # type: ignore[arg-type]
         else:
             period = Period(kind=kind)  # type: ignore[arg-type]
-        time = self._time(f, chosen, chosen_field, time_only, same, previous, sent, a, kind)
+        framed = f.name == "text" and kind in ("year", "none") and f.paragraph_of(sent.start) > 0  # the lead dates its own figures
+        time = self._time(f, chosen, chosen_field, time_only, same, previous, sent, a, kind, (lambda: self._frame(ctx, f)) if framed else None)
         projected = bool(time_only is not None and time_only.projected)
         return period, time, rule, projected
 
-    def _time(self, f, chosen, chosen_field, time_only, same, previous, sent, a, kind) -> TimeRef | None:
+    def _time(self, f, chosen, chosen_field, time_only, same, previous, sent, a, kind, frame=None) -> TimeRef | None:
         """The time a claim holds: its period's, a year named beside it, or the earlier
         period a comparison points back to ('vs', 'مقارنة ب', 'نفس الفترة من العام الماضي').
         A balance or a one-off holds at a day when the text gives one (بنهاية النصف الأول,
@@ -988,6 +1119,8 @@ class ClaimBuilder:
         if back is not None and not own:  # its own period, named after the comparison word, wins
             value = shift_year(previous.time.value, -1)
             where = None
+        if value is None and frame is not None and kind in ("year", "none") and frame() is not None:
+            return TimeRef(text="the year the article reports on", value=frame())
         if value is None:
             return None
         if kind not in ("none", "per_unit") and len(value) == 10 and value[4] == "-" and value[7] == "-":
@@ -1015,6 +1148,12 @@ class ClaimBuilder:
         if ctx.default_span is None or ctx.default_span[1].name != "title":
             return False
         return not any(p.kind in (None, "year") and p.time and len(p.time.removeprefix("FY")) == 4 and not p.rate and sent.contains(*self._span_of(f, p)) for p in f.periods)
+
+    def _dated_by_year(self, f: FieldText, clause: Block) -> bool:
+        """'تبلغ 13 مليار دولار في 2025', 'بحلول 2027': a clause that names a year of its own is about
+        that year, not the quarter or half the article reports."""
+        return any(p.kind is None and not p.rate and not p.same and p.time and len(p.time.removeprefix("FY")) == 4
+                   and clause.contains(*self._span_of(f, p)) for p in f.periods)
 
     def _month_of_flow(self, f: FieldText, p: PeriodFound) -> bool:
         """'February sales', 'مبيعات فبراير': a month right beside a metric word is the flow's period."""
@@ -1046,10 +1185,11 @@ class ClaimBuilder:
         المماثل ... والتي بلغت أرباحه 1,901'), says the amount is the earlier period's."""
         clause = next((c for c in clauses(f.text, sent) if c.start <= f.token_span(a.start)[0] < c.end), sent)
         for i, m in self._cues(f, sent, {"same_period"}):
-            if (0 <= i - a.end <= 4 or 0 <= a.start - m.end) and (clause.contains(*f.token_span(i)) or 0 <= a.start - m.end <= 2):
+            if (0 <= i - a.end <= 4 or 0 <= a.start - m.end <= _NEAR_SAME) and (clause.contains(*f.token_span(i)) or 0 <= a.start - m.end <= 2):
                 between = [x for x in f.amounts if x.kind in ("money", "percent") and (a.end <= x.start < i or m.end <= x.start < a.start)]
                 named = [p for p in f.periods if p.kind is not None and not p.rate and m.end <= p.start < a.start]
-                if not between and not named:
+                reached = m.end <= a.start and self._cues(f, Block(f.token_span(m.end - 1)[1], f.token_span(a.start)[0]), {"reaching"})
+                if not between and not named and not reached:
                     return i, m
         return None
 
@@ -1127,10 +1267,14 @@ class ClaimBuilder:
     def _table_line(self, f: FieldText, para: Block) -> bool:
         return len(f.text[para.start : para.end].split()) <= 8
 
-    def _span_of(self, f: FieldText, p: PeriodFound) -> tuple[int, int]:
-        s = f.token_span(p.start)[0]
-        e = f.token_span(p.end - 1)[1]
-        return s, e
+    @staticmethod
+    def _span_of(f: FieldText, p: PeriodFound) -> tuple[int, int]:
+        """Original offsets of a period's tokens (every claim asks for the same few, many times)."""
+        key = (p.start, p.end)
+        span = f._period_spans.get(key)
+        if span is None:
+            span = f._period_spans[key] = (f.token_span(p.start)[0], f.token_span(p.end - 1)[1])
+        return span
 
     # --- modality -------------------------------------------------------------------------
 
@@ -1138,6 +1282,9 @@ class ClaimBuilder:
         found = self._cues(f, sent, {"modality"})
         before = [(i, x) for i, x in found if f.token_span(i)[0] < m.start]
         in_clause = [(i, x) for i, x in found if clause.contains(*f.token_span(i))]
+        condition = next((x for _, x in before if x.payload == "conditional"), None)
+        if condition is not None:  # "إذا استمر ...، فإن الفاتورة ستبلغ": the condition governs the clause after it
+            return "conditional", f"cue {condition.phrase.words!r}"
         for pool in (in_clause, before):
             if pool:
                 conditional = [p for p in pool if p[1].payload == "conditional"]
@@ -1146,6 +1293,24 @@ class ClaimBuilder:
         return "asserted", "none"
 
     # --- source ---------------------------------------------------------------------------
+
+    def _verb_subject(self, f: FieldText, i: int, x: Match, sent: Block, ctx: _Context) -> Found | None:
+        """The speaker a pronoun or an outlet noun stands for, right next to a verb of saying:
+        'He put ... at', 'The magazine estimates', 'وقالت المجلة': the person named last, or the
+        outlet the field named last before this sentence."""
+        tokens = f.reader.tokens
+        near = [j for j in (i - 1, i - 2) if j >= 0 and f.token_span(j)[0] >= sent.start] if self.lang == "en" else [x.end, x.end + 1]
+        for j in near:
+            if j >= len(tokens):
+                break
+            if self.pronouns.get(fold_form(tokens[j].text)) == "person" and self.lang == "en":
+                people = [e for e in ctx.named.get(f.name, []) if e.type == "person" and e.end <= sent.start]
+                return ctx.last_person or (people[-1] if people else None)
+            noun = self.cues.longest(tokens, j, {"outlet_noun"})
+            if noun is not None and (noun.end == i or j == x.end or j == x.end + 1 and tokens[x.end].kind != "word"):
+                named = [e for e in ctx.named.get(f.name, []) if e.type == "outlet" and e.end <= sent.start]
+                return named[-1] if named else None
+        return None
 
     def _attribution(self, f: FieldText, sent: Block, ents: list[Found], ctx) -> tuple[Source, str] | None:
         """The attribution a sentence makes, if any: (source, how)."""
@@ -1159,16 +1324,20 @@ class ClaimBuilder:
             if x.category == "src_unnamed":
                 return Source(name="unnamed reports", kind="unnamed", text=f.text[s:end], start=s, end=end), "unnamed"
             if x.category == "src_analysts":
+                firm = next((en for en in sent_ents if en.type in ("organisation", "outlet") and end <= en.start <= end + _NEAR_NAME
+                             and fold_form(f.text[end : en.start].strip()) in self.not_subject), None)
+                if firm is not None:  # "analysts at Bernstein said": the firm is the source
+                    return Source(name=firm.name, kind="organisation", text=firm.text, start=firm.start, end=firm.end), "analysts at a named firm"
                 return Source(name="analysts", kind="unnamed", text=f.text[s:end], start=s, end=end), "analysts"
             window = 60
             after = [en for en in sent_ents if end <= en.start <= end + window]
             before = [en for en in sent_ents if s - window <= en.end <= s]
-            speaker = None
-            if x.category == "src_before":
+            speaker = self._verb_subject(f, i, x, sent, ctx) if x.category == "src_verb" else None
+            if speaker is None and x.category == "src_before":
                 speaker = after[0] if after else None
-            elif self.lang == "ar":
+            elif speaker is None and self.lang == "ar":
                 speaker = after[0] if after else (before[-1] if before else None)
-            else:
+            elif speaker is None:
                 speaker = before[-1] if before else (after[0] if after else None)
             if speaker is None:
                 continue

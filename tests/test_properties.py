@@ -213,12 +213,23 @@ def test_properties_extractor_grounds_every_claim(pipelines, text, title, lang, 
     assert result_json(fresh.process(article)) == dump
 
 
-@pytest.mark.xfail(strict=True, reason="KNOWN_ISSUES['entity-in-other-field']: claims.py gives a text claim the title's subject with title offsets")
-def test_properties_known_issue_entity_offsets_point_into_the_claims_field(pipelines):
-    article = Article(id="prop-2", lang="ar", title="آبل", text="١٢٫٥ مليار دولار")
+@pytest.mark.parametrize(
+    "title, text, grounded",
+    [
+        ("آبل", "١٢٫٥ مليار دولار", None),  # the subject is named only in the title: the name, no offsets
+        ("آبل", "قالت آبل في بيان.\nوبلغت الإيرادات ١٢٫٥ مليار دولار", "آبل"),  # named earlier in the text
+    ],
+    ids=["title-only", "named-in-text"],
+)
+def test_properties_entity_offsets_point_into_the_claims_field(pipelines, title, text, grounded):
+    """A claim in the text about the title's subject points at the subject in the text, never into the title."""
+    article = Article(id="prop-2", lang="ar", title=title, text=text)
     result = pipelines[0].process(article)
     assert result.claims, "the example must still make a claim"
     assert result_problems(article, result, known=frozenset()) == []
+    entity = result.claims[0].entity
+    assert entity is not None and entity.name == "Apple"
+    assert entity.text == grounded
 
 
 # --- long and repetitive lines ---------------------------------------------------------

@@ -50,12 +50,7 @@ if TYPE_CHECKING:
 _HEDGED = ("approx", "at_least", "at_most")
 _SIGNED = ("growth",)  # metrics whose claims carry a fall as a negative value (and "*_change" objects)
 
-KNOWN_ISSUES: dict[str, str] = {
-    "entity-in-other-field": (
-        "claims.py gives a claim in the text the article's subject as found in the title (or the"
-        " reverse), with offsets into that other field, while a claim's offsets are into its own field"
-    ),
-}
+KNOWN_ISSUES: dict[str, str] = {}
 
 
 def mention_problems(text: str, lang: str, mentions: list[Mention], rederive: bool = True) -> list[str]:

@@ -110,6 +110,11 @@ def find_periods(reader: AmountReader, amounts: list[Amount], today: date | None
             continue
         if m is None:
             amount = at_start.get(i)
+            split = _split_year(tokens, amount) if amount is not None else None
+            if split is not None:  # "in 1987/88": a fiscal year, named by the year it ends in
+                add(PeriodFound(None, f"FY{split}", i, amount.end))  # type: ignore[union-attr]
+                i = amount.end  # type: ignore[union-attr]
+                continue
             year = year_of(amount) if amount is not None else None
             if year is not None:
                 add(PeriodFound(None, str(year), i, amount.end))  # type: ignore[union-attr]
@@ -143,6 +148,21 @@ def find_periods(reader: AmountReader, amounts: list[Amount], today: date | None
         else:
             i = m.end
     return out
+
+
+def _split_year(tokens, amount: Amount) -> int | None:
+    """The year a split year ends in: 1986/87 -> 1987, 2015/2016 -> 2016 (the grammar reads it as
+    a fraction). Only two years in a row are one; 1987/88 is not 22.6."""
+    if amount.kind != "number" or amount.end - amount.start != 3 or tokens[amount.start + 1].text != "/":
+        return None
+    first, second = tokens[amount.start], tokens[amount.end - 1]
+    if first.kind != "num" or second.kind != "num" or first.value is None or second.value is None:
+        return None
+    year = int(first.value) if first.value == first.value.to_integral_value() and len(first.text) == 4 else None
+    if year is None or not _YEAR_MIN <= year < _YEAR_MAX or len(second.text) not in (2, 4):
+        return None
+    end = year + 1
+    return end if int(second.value) in (end, end % 100) else None
 
 
 def _month(tokens, m, i, at_start, at_end, links, cues, today) -> PeriodFound:

@@ -251,6 +251,8 @@ class MetricsLexicon(Entry):
     restates: list[str] = []  # "أي نحو 55 مليون درهم", "that is 13 mln euros": the figure before, converted
     in_exchange: list[str] = []  # "500 MB for seven days in exchange for 99 riyals": a price
     bought_of: list[str] = []  # right after a sum bought: "order 40 mln dlrs worth of trucks" is an order
+    named_after: list[str] = []  # right after a sum, before a metric word: "$13 billion in revenue"
+    balances: list[str] = []  # a sum these name (before it, in its clause) is a balance at a date: period none
 
 
 class PeriodsLexicon(Entry):
@@ -266,6 +268,7 @@ class PeriodsLexicon(Entry):
     year_ago_period: list[str] = []  # "الفترة المماثلة", "the year-ago quarter": a year before unless a year is named
     period_ended: list[str] = []  # "للفترة المنتهية في 31 مارس": the year to that date
     comparison: list[str]
+    reaching: list[str] = []  # "… مقارنة بنفس الفترة ليصل إلى 24 مليون", "to reach": the figure after is the current one
     by_amount: list[str]
     month_counts: list[str] = []
     end_of: list[str] = []  # "بنهاية النصف الأول", "at the end of 1986": the last day of the span
