@@ -141,11 +141,20 @@ def fold(text: str) -> Folded:
     return Folded(text, "".join(pieces).translate(_SAME).lower(), tuple(folded_at), tuple(original_at))
 
 
-@lru_cache(maxsize=65536)
 def fold_form(text: str) -> str:
     """The folded text alone, for lexicon entries and look-ups.
 
     >>> fold_form("إحدى عشرة")
     'احدي عشره'
     """
+    if len(text) > SHORT_FORM:  # a whole article: caching it would keep every text of a run alive
+        return fold(text).text
+    return _fold_short(text)
+
+
+SHORT_FORM = 200
+
+
+@lru_cache(maxsize=65536)
+def _fold_short(text: str) -> str:
     return fold(text).text

@@ -7,6 +7,8 @@ An output folder holds everything a run needs to resume:
     runs/r00003.json             the manifest of run 3: every input, processed, skipped or failed
     articles.jsonl claims.jsonl mentions.jsonl validation.json mizan.duckdb
                                  the consolidated outputs, rebuilt at the end of every run
+                                 that changed what they are made of
+    runs/outputs.sha256          the fingerprint of what they are made of
     manifest.json                the last run's manifest
 
 An article is skipped when a part already holds its id with the same content hash and
@@ -14,12 +16,14 @@ pipeline version. Parts are the only state: a run killed at any point leaves com
 parts and stray temporary files (removed at the next start), so the next run redoes only
 what was lost. The consolidated outputs are rebuilt from the parts, sorted by article id,
 without timestamps, so an interrupted and resumed run ends with the same bytes as an
-uninterrupted one.
+uninterrupted one. A run with nothing new that would change them (same outcomes, same
+version) keeps them and renews only the store's `runs` table.
 """
 
 from __future__ import annotations
 
 import errno
+import hashlib
 import fcntl
 import json
 import logging
@@ -32,7 +36,7 @@ from pathlib import Path
 from typing import Iterator
 
 from . import __version__
-from .database import STORE, build_store
+from .database import STORE, build_store, refresh_runs
 from .errors import ConfigError, MizanError, issue
 from .ingest import Ingested, read_inputs
 from .models import ArticleOutcome, ClaimReport, RunCounts, RunManifest
@@ -41,6 +45,7 @@ from .store import atomic_write, write_json
 
 log = logging.getLogger("mizan")
 PARTS, RUNS = "parts", "runs"
+CONSOLIDATED = "runs/outputs.sha256"  # the fingerprint of the outputs as the last complete run left them
 OUTPUT_FILES = ("articles.jsonl", "claims.jsonl", "mentions.jsonl", "validation.json", "mizan.duckdb")
 
 
@@ -197,18 +202,23 @@ def run_batch(sources: list[str], out: Path, options: RunOptions | None = None) 
             try:
                 with _progress(total, options.progress) as advance:
                     for n, lines in engine.run(chunks):
-                        outcomes = [_with_notes(ArticleOutcome.model_validate_json(line), notes) for line in lines]
-                        _write_part(folder, run_no, n, [o.model_dump_json() for o in outcomes])
-                        for o in outcomes:
-                            new_reports[o.report.article_id] = o.report
-                            new_claims += len(o.claims)
+                        written = []
+                        for line in lines:
+                            got = json.loads(line)
+                            if got["article"]["id"] in notes:
+                                line = _with_notes(line, notes)
+                                got = json.loads(line)
+                            written.append(line)
+                            new_reports[got["report"]["article_id"]] = ClaimReport.model_validate(got["report"])
+                            new_claims += len(got["claims"])
+                        _write_part(folder, run_no, n, written)
                         advance(len(lines))
             finally:
                 engine.close()
         del chunks
         reports = [new_reports.get(r.article_id, r) if r.action == "processed" and r.article_id in new_reports else r for r in reports]
         counts = _count(reports, new_claims)
-        consolidate(folder, current, validate=options.validate)
+        fingerprint = consolidate(folder, current, validate=options.validate)
         manifest = RunManifest(
             pipeline_version=__version__, started=started,
             finished=datetime.now(timezone.utc).isoformat(timespec="seconds"), inputs=[str(s) for s in sources],
@@ -216,7 +226,12 @@ def run_batch(sources: list[str], out: Path, options: RunOptions | None = None) 
         )
         _guarded(lambda: write_json(folder.runs / f"r{run_no:05d}.json", manifest), folder.runs)
         _guarded(lambda: write_json(out / "manifest.json", manifest), out)
-        _guarded(lambda: build_store(out), out / STORE)
+        if fingerprint is None:
+            _guarded(lambda: refresh_runs(out), out / STORE)
+        else:
+            _guarded(lambda: build_store(out), out / STORE)
+            # written last: a run killed before this point leaves the old fingerprint, so the next rebuilds
+            _guarded(lambda: _write_text(out / CONSOLIDATED, fingerprint), out)
         return RunSummary(manifest, out)
     finally:
         folder.close()
@@ -238,13 +253,16 @@ def _with_unique_ids(items: Iterator[Ingested]) -> Iterator[Ingested]:
         yield item
 
 
-def _with_notes(outcome: ArticleOutcome, notes: dict[str, list]) -> ArticleOutcome:
-    """Ingest's repair notes go first in the article's issues, as in `mizan extract`."""
+def _with_notes(line: str, notes: dict[str, list]) -> str:
+    """Ingest's repair notes go first in the article's issues, as in `mizan extract` (the
+    outcomes of articles without notes are written as the worker wrote them)."""
+    outcome = ArticleOutcome.model_validate_json(line)
     extra = notes.get(outcome.article.id)
-    if extra:
-        outcome.report.issues[:0] = extra
-        outcome.article.issues[:0] = extra
-    return outcome
+    if not extra:
+        return line
+    outcome.report.issues[:0] = extra
+    outcome.article.issues[:0] = extra
+    return outcome.model_dump_json()
 
 
 def _count(reports: list[ClaimReport], new_claims: int) -> RunCounts:
@@ -265,6 +283,11 @@ def _write_part(folder: OutputFolder, run_no: int, chunk: int, lines: list[str])
                 handle.write(line + "\n")
 
     _guarded(write, path)
+
+
+def _write_text(path: Path, text: str) -> None:
+    with atomic_write(path) as handle:
+        handle.write(text)
 
 
 def _guarded(write, where: Path) -> None:
@@ -298,14 +321,33 @@ def winners(stored: list[Stored], current: dict[str, str | None]) -> list[Stored
     return [best[k] for k in sorted(best)]
 
 
-def consolidate(folder: OutputFolder, current: dict[str, str | None], *, validate: bool = True) -> None:
+def outputs_fingerprint(chosen: list[Stored], validate: bool) -> str:
+    """What the consolidated outputs are made of: which outcome of which part, by which
+    version of the pipeline, validated or not. Parts never change once written."""
+    digest = hashlib.sha256(f"{__version__}\t{validate}\n".encode())
+    for s in chosen:
+        digest.update(f"{s.article_id}\t{s.content_hash}\t{s.version}\t{s.part}\t{s.offset}\n".encode())
+    return digest.hexdigest()
+
+
+def consolidate(folder: OutputFolder, current: dict[str, str | None], *, validate: bool = True) -> str | None:
     """Rebuild the JSONL outputs and the validation report from the parts, in article-id
     order, with no timestamps (the DuckDB store is built from them afterwards). One
-    outcome is in memory at a time; validation reads the files back by offset."""
+    outcome is in memory at a time; validation reads the files back by offset.
+
+    Returns the outputs' fingerprint, or None when the outputs of the last complete run
+    are made of the same outcomes (a daily re-run with nothing new): they are kept as they
+    are, since rebuilding would give the same bytes."""
     from .validate import validate_files
 
     chosen = winners(folder.stored(), current)
     out = folder.out
+    fingerprint = outputs_fingerprint(chosen, validate)
+    marker = out / CONSOLIDATED
+    wanted = [f for f in OUTPUT_FILES if validate or f != "validation.json"]
+    if marker.exists() and marker.read_text(encoding="utf-8") == fingerprint and all((out / f).exists() for f in wanted):
+        return None
+    marker.unlink(missing_ok=True)  # the outputs are about to change: an old fingerprint would no longer hold
 
     def write_all() -> None:
         with atomic_write(out / "articles.jsonl") as arts, atomic_write(out / "claims.jsonl") as cls, \
@@ -323,6 +365,7 @@ def consolidate(folder: OutputFolder, current: dict[str, str | None], *, validat
         _guarded(lambda: validate_files(out / "claims.jsonl", out / "articles.jsonl", out / "validation.json", stamp=False), out)
     else:
         (out / "validation.json").unlink(missing_ok=True)  # a stale report would not match the claims
+    return fingerprint
 
 
 # --- progress -----------------------------------------------------------------------------------

@@ -67,6 +67,51 @@ def test_a_second_run_skips_everything_and_changes_nothing(reference, tmp_path):
     assert runs[-2:] == ["r00001.json", "r00002.json"] or len(runs) >= 2
 
 
+def test_a_run_with_nothing_new_keeps_the_outputs_and_adds_its_run_to_the_store(tmp_path):
+    out = tmp_path / "out"
+    run_batch([str(SAMPLE)], out, RunOptions(workers=1, progress=False))
+    before = outputs(out)
+    files = {name: (out / name).stat().st_ino for name in FINAL}
+    run_batch([str(SAMPLE)], out, RunOptions(workers=1, progress=False))
+    assert {name: (out / name).stat().st_ino for name in FINAL} == files  # kept, not rewritten
+    con = connect(out)
+    try:
+        assert con.execute("select list(run order by run), list(skipped order by run) from runs").fetchone() == ([1, 2], [0, 14])
+        assert con.execute("select count(*) from claims").fetchone()[0] == len(before["claims.jsonl"].splitlines())
+    finally:
+        con.close()
+    (out / "validation.json").unlink()  # an output gone: the next run builds them all again
+    run_batch([str(SAMPLE)], out, RunOptions(workers=1, progress=False))
+    assert outputs(out) == before
+
+
+def test_outputs_left_half_rebuilt_are_never_kept(tmp_path, monkeypatch):
+    """A run that changed the outputs and died before the store: the next run rebuilds, even
+    when its inputs bring the outputs back to what the last complete run made."""
+    import pipeline.run as run_module
+
+    out = tmp_path / "out"
+    day1 = tmp_path / "day1.jsonl"
+    arts = sample_lines()
+    day1.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in arts), encoding="utf-8")
+    run_batch([str(day1)], out, RunOptions(workers=1, progress=False))
+    before = outputs(out)
+    day2 = tmp_path / "day2.jsonl"
+    revised = {**arts[0], "text": arts[0]["text"].replace("١٥", "١٦")}
+    day2.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in [revised, *arts[1:]]), encoding="utf-8")
+
+    def dies(_out):
+        raise OSError(5, "killed here")
+
+    monkeypatch.setattr(run_module, "build_store", dies)
+    with pytest.raises(OutputError):
+        run_batch([str(day2)], out, RunOptions(workers=1, progress=False))
+    assert outputs(out) != before  # day 2's outputs are on disk, its store is not
+    monkeypatch.undo()
+    run_batch([str(day1)], out, RunOptions(workers=1, progress=False))  # day 1's outcomes win again
+    assert outputs(out) == before
+
+
 def test_two_workers_give_the_same_bytes_as_one(reference, tmp_path):
     source, out = reference
     two = tmp_path / "two"

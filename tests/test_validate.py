@@ -361,3 +361,25 @@ def test_cli_validate_bad_claims_file_is_one_line(tmp_path):
     result = CliRunner().invoke(app, ["validate", str(bad)])
     assert result.exit_code == 2
     assert result.stderr.strip().count("\n") == 0 and "claims.jsonl:1" in result.stderr
+
+
+@pytest.mark.parametrize("claims", [0, 1])
+def test_the_store_reads_a_report_one_group_at_a_time_as_validate_wrote_it(tmp_path, claims):
+    from pipeline.database import read_report
+    from pipeline.validate import validate_files
+
+    articles = [i.article for i in read_inputs([str(SAMPLE)])]
+    pipe = Pipeline()
+    found = [c for a in articles for c in pipe.process(a).claims][: None if claims else 0]
+    (tmp_path / "claims.jsonl").write_text("".join(c.model_dump_json() + "\n" for c in found), encoding="utf-8")
+    (tmp_path / "articles.jsonl").write_text("".join(a.model_dump_json() + "\n" for a in articles), encoding="utf-8")
+    report = tmp_path / "validation.json"
+    validate_files(tmp_path / "claims.jsonl", tmp_path / "articles.jsonl", report, stamp=False)
+    whole = json.loads(report.read_text(encoding="utf-8"))
+    head, groups = read_report(report)
+    assert list(groups) == whole["groups"] and (len(whole["groups"]) > 0) == bool(claims)
+    assert head == {**whole, "groups": []}
+    # laid out by someone else (indented): read whole, same result
+    report.write_text(json.dumps(whole, indent=2, ensure_ascii=False), encoding="utf-8")
+    head2, groups2 = read_report(report)
+    assert list(groups2) == whole["groups"] and head2["counts"] == whole["counts"]

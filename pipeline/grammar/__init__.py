@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 
 from ..models import Mention
 from .money import AmountReader
@@ -20,6 +21,7 @@ def find_mentions(text: str, lang: str) -> list[Mention]:
 __all__ = ["find_mentions"]
 
 
+@lru_cache(maxsize=8192)  # the same few wordings ("1.5 billion dollars") recur across a feed; Decimals are immutable
 def resolution(text: str, lang: str) -> Decimal | None:
     """Half the unit of the last digit an amount was written with: the rounding it allows.
 
