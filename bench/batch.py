@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -82,9 +83,12 @@ def measure(source: Path, workers: int, engine: str, chunk: int) -> dict:
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     shutil.rmtree(out, ignore_errors=True)
     articles = manifest["counts"]["articles"]
+    # the run's summary line ends with its phases: "... in 21.4 s (read 0.4, process 11.7, outputs 1.2, ...)"
+    phases = re.search(r" in [\d.]+ s \((.*)\)\s*$", err.strip().splitlines()[-1] if err.strip() else "")
+    seconds = {k: float(v) for k, v in (item.rsplit(" ", 1) for item in phases.group(1).split(", "))} if phases else {}
     return {"engine": engine, "workers": workers, "articles": articles, "seconds": round(elapsed, 2),
             "per_second": round(articles / elapsed, 1), "peak_rss_main_mb": round(peak_main / 2**20),
-            "peak_rss_worker_mb": round(peak_worker / 2**20) if peak_worker else None}
+            "peak_rss_worker_mb": round(peak_worker / 2**20) if peak_worker else None, "phases": seconds}
 
 
 def main() -> None:
@@ -117,6 +121,15 @@ def main() -> None:
     for r in rows:
         print(f"| {r['engine']} | {r['workers']} | {r['articles']} | {r['seconds']} | {r['per_second']} | {r['speedup_vs_1']}x "
               f"| {r['peak_rss_main_mb']} MB | {r['peak_rss_worker_mb'] or '-'} MB | {r.get('ray_overhead', '-')} |")
+    # where the time goes: only `process` runs in the workers; the rest is the main process alone
+    names = list(dict.fromkeys(k for r in rows for k in r["phases"]))
+    print()
+    print("| engine | workers | " + " | ".join(f"{k} s" for k in names) + " | process vs 1 worker |")
+    print("|---|---|" + "---|" * len(names) + "---|")
+    for r in rows:
+        cells = " | ".join(str(r["phases"].get(k, "-")) for k in names)
+        ratio = one["phases"].get("process", 0) / r["phases"]["process"] if r["phases"].get("process") else 0
+        print(f"| {r['engine']} | {r['workers']} | {cells} | {ratio:.2f}x |")
 
 
 if __name__ == "__main__":

@@ -69,6 +69,7 @@ class RunOptions:
 class RunSummary:
     manifest: RunManifest
     out: Path
+    seconds: dict[str, float] = field(default_factory=dict)  # wall clock of each phase, for the summary line
 
     @property
     def counts(self) -> RunCounts:
@@ -78,7 +79,9 @@ class RunSummary:
         c = self.counts
         processed = c.articles - c.skipped
         return (f"run {self.manifest.run}: {c.articles} articles ({processed} processed, {c.skipped} skipped; "
-                f"{c.ok} ok, {c.partial} partial, {c.failed} failed), {c.claims} new claims -> {self.out}")
+                f"{c.ok} ok, {c.partial} partial, {c.failed} failed), {c.claims} new claims -> {self.out}"
+                + (f" in {sum(self.seconds.values()):.1f} s ({', '.join(f'{k} {v:.1f}' for k, v in self.seconds.items())})"
+                   if self.seconds else ""))
 
 
 @dataclass(frozen=True)
@@ -167,6 +170,13 @@ def run_batch(sources: list[str], out: Path, options: RunOptions | None = None) 
 
     options = options or RunOptions()
     started = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    seconds: dict[str, float] = {}
+    clock = [time.monotonic()]
+
+    def lap(phase: str) -> None:
+        now = time.monotonic()
+        seconds[phase] = round(now - clock[0], 2)
+        clock[0] = now
     folder = OutputFolder(out)
     folder.open()
     try:
@@ -193,6 +203,7 @@ def run_batch(sources: list[str], out: Path, options: RunOptions | None = None) 
                 todo.append(article.model_dump_json())
         del done
         total = len(todo)
+        lap("read")
         chunks = chunked(todo, options.chunk_size)
         del todo  # the chunks hold the articles now, until the engine has them all
         new_reports: dict[str, ClaimReport] = {}
@@ -216,9 +227,10 @@ def run_batch(sources: list[str], out: Path, options: RunOptions | None = None) 
             finally:
                 engine.close()
         del chunks
+        lap("process")
         reports = [new_reports.get(r.article_id, r) if r.action == "processed" and r.article_id in new_reports else r for r in reports]
         counts = _count(reports, new_claims)
-        fingerprint = consolidate(folder, current, validate=options.validate)
+        fingerprint = consolidate(folder, current, validate=options.validate, lap=lap)
         manifest = RunManifest(
             pipeline_version=__version__, started=started,
             finished=datetime.now(timezone.utc).isoformat(timespec="seconds"), inputs=[str(s) for s in sources],
@@ -232,7 +244,8 @@ def run_batch(sources: list[str], out: Path, options: RunOptions | None = None) 
             _guarded(lambda: build_store(out), out / STORE)
             # written last: a run killed before this point leaves the old fingerprint, so the next rebuilds
             _guarded(lambda: _write_text(out / CONSOLIDATED, fingerprint), out)
-        return RunSummary(manifest, out)
+        lap("store")
+        return RunSummary(manifest, out, seconds)
     finally:
         folder.close()
 
@@ -330,7 +343,8 @@ def outputs_fingerprint(chosen: list[Stored], validate: bool) -> str:
     return digest.hexdigest()
 
 
-def consolidate(folder: OutputFolder, current: dict[str, str | None], *, validate: bool = True) -> str | None:
+def consolidate(folder: OutputFolder, current: dict[str, str | None], *, validate: bool = True,
+                lap=lambda phase: None) -> str | None:
     """Rebuild the JSONL outputs and the validation report from the parts, in article-id
     order, with no timestamps (the DuckDB store is built from them afterwards). One
     outcome is in memory at a time; validation reads the files back by offset.
@@ -346,6 +360,7 @@ def consolidate(folder: OutputFolder, current: dict[str, str | None], *, validat
     marker = out / CONSOLIDATED
     wanted = [f for f in OUTPUT_FILES if validate or f != "validation.json"]
     if marker.exists() and marker.read_text(encoding="utf-8") == fingerprint and all((out / f).exists() for f in wanted):
+        lap("outputs")
         return None
     marker.unlink(missing_ok=True)  # the outputs are about to change: an old fingerprint would no longer hold
 
@@ -361,8 +376,10 @@ def consolidate(folder: OutputFolder, current: dict[str, str | None], *, validat
                     mns.write(m.model_dump_json() + "\n")
 
     _guarded(write_all, out)
+    lap("outputs")
     if validate:
         _guarded(lambda: validate_files(out / "claims.jsonl", out / "articles.jsonl", out / "validation.json", stamp=False), out)
+        lap("validate")
     else:
         (out / "validation.json").unlink(missing_ok=True)  # a stale report would not match the claims
     return fingerprint

@@ -281,6 +281,8 @@ def test_cli_run_and_demo(tmp_path):
     result = runner.invoke(app, ["run", str(SAMPLE), "--out", str(tmp_path / "out"), "--workers", "1", "--no-progress"])
     assert result.exit_code == 0, result.output
     assert "14 articles (14 processed, 0 skipped" in result.stderr
+    phases = result.stderr.strip().splitlines()[-1].split(" s (", 1)[1].rstrip(")").split(", ")
+    assert [p.split()[0] for p in phases] == ["read", "process", "outputs", "validate", "store"]
     demo = runner.invoke(app, ["demo", str(SAMPLE), "--out", str(tmp_path / "demo")])
     assert demo.exit_code == 0, demo.output
     assert "conflicting" in demo.stdout and "sample-ar-04" in demo.stdout
