@@ -6,8 +6,10 @@ import json
 import os
 import resource
 import signal
+import struct
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -236,6 +238,49 @@ def test_an_article_that_kills_its_worker_fails_alone(tmp_path, monkeypatch):
     status = {r.article_id: (r.status, [i.code for i in r.issues]) for r in summary.manifest.articles}
     assert status["poison"] == ("failed", ["X001"])
     assert all(s == "ok" for aid, (s, _) in status.items() if aid != "poison")
+
+
+class _DiesHalfwayThroughSending:
+    """A worker's pipe that, for the article "halfway", writes the start of a long answer and
+    dies: what a kill in the middle of sending a result leaves behind."""
+
+    def __init__(self, conn):
+        self.conn = conn
+
+    def recv(self):
+        return self.conn.recv()
+
+    def send(self, answer) -> None:
+        if '"id":"halfway"' in str(answer):
+            os.write(self.conn.fileno(), struct.pack("!i", 1 << 20) + b"the first bytes")
+            os._exit(9)
+        self.conn.send(answer)
+
+
+def _serve_dying_halfway(conn, settings, inherited):
+    from pipeline.engines import local
+
+    local._REAL_SERVE(_DiesHalfwayThroughSending(conn), settings, inherited)
+
+
+def test_a_worker_killed_halfway_through_sending_hangs_nothing(tmp_path, monkeypatch):
+    import pipeline.engines.local as local
+
+    monkeypatch.setattr(local, "_REAL_SERVE", local._serve, raising=False)
+    monkeypatch.setattr(local, "_serve", _serve_dying_halfway)
+    source = tmp_path / "halfway.jsonl"
+    arts = sample_lines()[:8]
+    arts.insert(5, {**arts[1], "id": "halfway", "text": arts[1]["text"] + " ."})
+    source.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in arts), encoding="utf-8")
+    done: list = []
+    runner = threading.Thread(daemon=True, target=lambda: done.append(
+        run_batch([str(source)], tmp_path / "out", RunOptions(workers=2, chunk_size=3, progress=False))))
+    runner.start()
+    runner.join(timeout=180)
+    assert done, "the run hung on a half-sent answer"
+    status = {r.article_id: (r.status, [i.code for i in r.issues]) for r in done[0].manifest.articles}
+    assert status.pop("halfway") == ("failed", ["X001"])
+    assert len(status) == 8 and all(s != "failed" for s, _ in status.values())
 
 
 def test_a_second_run_on_the_same_folder_is_refused(tmp_path):
