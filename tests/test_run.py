@@ -283,6 +283,28 @@ def test_a_worker_killed_halfway_through_sending_hangs_nothing(tmp_path, monkeyp
     assert len(status) == 8 and all(s != "failed" for s, _ in status.values())
 
 
+def _setup_fails(lines, settings):
+    from pipeline.errors import ConfigError
+
+    if any('"id":"bad-model-' in line for line in lines):
+        raise ConfigError("model path /nowhere is not a folder")
+    raise KeyError("third-party")
+
+
+@pytest.mark.parametrize("first, expected", [("bad-model", "ConfigError: model path /nowhere is not a folder"),
+                                             ("other", "RuntimeError: KeyError: 'third-party'")])
+def test_a_setup_error_in_a_worker_reaches_the_caller_by_name(tmp_path, monkeypatch, first, expected):
+    import pipeline.engines.local as local
+
+    monkeypatch.setattr(local, "process_chunk", _setup_fails)
+    source = tmp_path / "setup.jsonl"
+    arts = [{**a, "id": f"{first}-{n}"} for n, a in enumerate(sample_lines()[:4])]  # every chunk fails alike
+    source.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in arts), encoding="utf-8")
+    with pytest.raises(Exception) as raised:
+        run_batch([str(source)], tmp_path / "out", RunOptions(workers=2, chunk_size=2, progress=False))
+    assert f"{type(raised.value).__name__}: {raised.value}" == expected
+
+
 def test_a_second_run_on_the_same_folder_is_refused(tmp_path):
     out = tmp_path / "out"
     holder = OutputFolder(out)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Iterator
 
-from ..errors import issue
+from ..errors import MizanError, issue
 from ..stages import Settings
 from . import failed_outcome, pipeline_for, process_chunk
 
@@ -53,18 +53,17 @@ def _serve(conn: Connection, settings: Settings, inherited: list[Connection]) ->
         try:
             answer = ("ok", process_chunk(lines, settings))
         except BaseException as err:  # a setup error: the run stops, with the worker's reason
-            answer = ("raise", RuntimeError(f"{type(err).__name__}: {err}") if not _picklable(err) else err)
+            answer = ("raise", _portable(err))
         conn.send(answer)
 
 
-def _picklable(err: BaseException) -> bool:
-    import pickle
-
-    try:
-        pickle.loads(pickle.dumps(err))
-        return True
-    except Exception:
-        return False
+def _portable(err: BaseException) -> Exception:
+    """The error as it can cross the pipe: our own errors (one message each) travel as they are, so
+    the CLI still prints them as one line; any other becomes a RuntimeError naming its type, since
+    third-party exceptions do not always survive the trip."""
+    if isinstance(err, MizanError) and len(err.args) == 1 and isinstance(err.args[0], str):
+        return type(err)(err.args[0])
+    return RuntimeError(f"{type(err).__name__}: {err}")
 
 
 class _Worker:
