@@ -36,6 +36,7 @@ test: $(VENV)/.installed-test
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/mentions.py
 	$(BIN)/python bench/extract.py
+	$(BIN)/python bench/batch.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .hypothesis

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -56,13 +57,15 @@ def article(n: int, rng: random.Random) -> dict:
             "date": f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}", "outlet": f"Outlet {n % 40}"}
 
 
-def watch(proc: subprocess.Popen, peaks: dict) -> None:
+def watch(proc: subprocess.Popen, peaks: dict, samples: list) -> None:
     import psutil
 
     parent = psutil.Process(proc.pid)
     while proc.poll() is None:
         try:
-            peaks["main"] = max(peaks["main"], parent.memory_info().rss)
+            rss = parent.memory_info().rss
+            samples.append((time.perf_counter(), rss))
+            peaks["main"] = max(peaks["main"], rss)
             for child in parent.children(recursive=True):
                 peaks["worker"] = max(peaks["worker"], child.memory_info().rss)
         except psutil.Error:
@@ -70,15 +73,34 @@ def watch(proc: subprocess.Popen, peaks: dict) -> None:
         time.sleep(0.2)
 
 
+def phase_peaks(err: str, samples: list, ended: float) -> dict[str, float]:
+    """Peak RSS of the main process in each phase of the run (MB). The summary line gives
+    each phase's seconds; phases are laid end to end backwards from the process's exit,
+    since the store is the last thing a run does (interpreter start-up counts as "read")."""
+    found = re.search(r" in [\d.]+ s \((.*)\)\s*$", err.strip().splitlines()[-1] if err.strip() else "")
+    if not found:
+        return {}
+    seconds = [(k, float(v)) for k, v in (item.rsplit(" ", 1) for item in found.group(1).split(", "))]
+    peaks, end = {}, ended
+    for name, length in reversed(seconds):
+        start = end - length if name != seconds[0][0] else float("-inf")
+        peaks[name] = max((rss for t, rss in samples if start <= t <= end), default=0) / 2**20
+        end = start
+    return dict(reversed(list(peaks.items())))
+
+
 def timed_run(source: Path, out: Path, workers: int) -> tuple[float, dict, dict]:
     peaks = {"main": 0, "worker": 0}
+    samples: list = []
     cmd = [sys.executable, "-m", "pipeline", "run", str(source), "--out", str(out), "--workers", str(workers), "--no-progress"]
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    thread = threading.Thread(target=watch, args=(proc, peaks), daemon=True)
+    thread = threading.Thread(target=watch, args=(proc, peaks, samples), daemon=True)
     thread.start()
     _, err = proc.communicate()
+    ended = time.perf_counter()
     thread.join()
+    peaks["phases"] = phase_peaks(err, samples, ended)
     if proc.returncode not in (0, 1):
         raise SystemExit(f"run failed: {err.strip().splitlines()[-1] if err.strip() else proc.returncode}")
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
@@ -106,6 +128,10 @@ def main() -> None:
     print(f"| {counts['articles']} | {args.workers} | {seconds:.0f} s | {counts['articles'] / seconds:.0f} | {counts['claims']} "
           f"| {peaks['main'] / 2**20:.0f} MB | {peaks['worker'] / 2**20:.0f} MB | {again:.0f} s, {counts2['skipped']} skipped, "
           f"peak {peaks2['main'] / 2**20:.0f} MB | {size / 2**20:.0f} MB |")
+    for label, p in (("first run", peaks), ("re-run", peaks2)):
+        if p["phases"]:
+            print(f"\npeak RSS of the main process by phase, {label}: "
+                  + ", ".join(f"{k} {v:.0f} MB" for k, v in p["phases"].items()))
     if not args.keep:
         shutil.rmtree(tmp, ignore_errors=True)
 
