@@ -120,6 +120,7 @@ def run_command(
     import os
 
     from .run import RunOptions, run_batch
+    from .runner import problem_line
 
     if chunk_size < 1:
         raise fail("--chunk-size must be at least 1")
@@ -132,7 +133,7 @@ def run_command(
         raise fail(str(err)) from None
     for report in summary.manifest.articles:
         if report.status == "failed":
-            typer.echo(f"mizan: {report.article_id}: " + "; ".join(i.message for i in report.issues), err=True)
+            typer.echo(f"mizan: {problem_line(report)}", err=True)
     typer.echo(summary.line(), err=True)
     if summary.counts.failed:
         raise typer.Exit(1)

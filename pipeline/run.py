@@ -40,6 +40,7 @@ from .database import STORE, build_store, refresh_runs
 from .errors import ConfigError, MizanError, issue
 from .ingest import Ingested, read_inputs
 from .models import ArticleOutcome, ClaimReport, RunCounts, RunManifest
+from .runner import plural
 from .stages import Settings
 from .store import atomic_write, write_json
 
@@ -78,7 +79,7 @@ class RunSummary:
     def line(self) -> str:
         c = self.counts
         processed = c.articles - c.skipped
-        return (f"run {self.manifest.run}: {c.articles} articles ({processed} processed, {c.skipped} skipped; "
+        return (f"run {self.manifest.run}: {plural(c.articles, 'article')} ({processed} processed, {c.skipped} skipped; "
                 f"{c.ok} ok, {c.partial} partial, {c.failed} failed), {c.claims} new claims -> {self.out}"
                 + (f" in {sum(self.seconds.values()):.1f} s ({', '.join(f'{k} {v:.1f}' for k, v in self.seconds.items())})"
                    if self.seconds else ""))

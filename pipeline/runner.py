@@ -33,7 +33,34 @@ class Summary:
     def line(self) -> str:
         c = self.counts
         where = f" -> {self.output}" if self.output != "-" else ""
-        return f"{c.articles} articles ({c.ok} ok, {c.partial} partial, {c.failed} failed), {c.claims} claims{where}"
+        return f"{plural(c.articles, 'article')} ({c.ok} ok, {c.partial} partial, {c.failed} failed), {c.claims} claims{where}"
+
+
+def plural(n: int, noun: str) -> str:
+    """'1 article', '2 articles'."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def problem_line(report: ClaimReport) -> str:
+    """Where a failed article came from and why, once: an ingest message that already
+    names its file, or its line ("line 2: invalid JSON"), is not prefixed with it again.
+
+    >>> from pipeline.models import Issue
+    >>> problem_line(ClaimReport(article_id="a.jsonl:2", origin="a.jsonl:2", status="failed",
+    ...     issues=[Issue(code="I001", message="line 2: invalid JSON (x)")]))
+    'a.jsonl: line 2: invalid JSON (x)'
+    >>> problem_line(ClaimReport(article_id="b.txt", origin="b.txt", status="failed",
+    ...     issues=[Issue(code="I007", message="b.txt: not valid UTF-8 (y)")]))
+    'b.txt: not valid UTF-8 (y)'
+    """
+    where = report.origin or report.article_id
+    message = "; ".join(i.message for i in report.issues)
+    if message.startswith(f"{where}: "):
+        return message
+    path, _, line = where.rpartition(":")
+    if path and line.isdigit() and message.startswith(f"line {line}: "):
+        where = path
+    return f"{where}: {message}"
 
 
 def count(reports: Iterable[ClaimReport]) -> RunCounts:
@@ -69,7 +96,7 @@ def extract_files(
             if report is not None and result.article is not None:
                 kept.append(result)
             if result.report.status == "failed":
-                problems.append(f"{result.report.article_id}: " + "; ".join(i.message for i in result.report.issues))
+                problems.append(problem_line(result.report))
             yield from result.claims
 
     if output is None:

@@ -354,6 +354,13 @@ def fact_key(claim: Claim) -> tuple[str, str, str, str, str, str]:
     return entity, METRIC_FAMILY.get(claim.metric, claim.metric), obj, period, time.lower(), dimension(claim)
 
 
+def groupable(claim: Claim) -> bool:
+    """Whether a claim names a fact another article could state: it needs an entity, and a
+    metric `other` needs its object ("other" alone is any figure at all: an order and a
+    share sale of one company are not one fact)."""
+    return claim.entity is not None and not (claim.metric == "other" and claim.object is None)
+
+
 class ArticleInfo(NamedTuple):
     """What validation keeps of an article: never its text (read again when needed)."""
 
@@ -843,7 +850,7 @@ def validate_files(claims_file: Path, articles_file: Path | None, report_file: P
             by_article[c.article_id].append(offset)
             if _may_anchor_a_check(c):
                 anchored.add(c.article_id)
-            if c.entity is None:
+            if not groupable(c):
                 continue
             key = "\x1f".join(fact_key(c))
             keys.append((names.setdefault(key, key), offset))  # one string per fact, not per claim

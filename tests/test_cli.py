@@ -73,7 +73,8 @@ def test_cli_extract_bad_lines_are_recorded_and_the_run_goes_on(tmp_path):
     assert by_status[f"{src}:4"] == ("failed", ["I007"])
     assert by_status[f"{src}:5"] == ("failed", ["I002"])
     assert manifest["counts"]["articles"] == 5 and manifest["counts"]["failed"] == 4
-    assert "line 2: invalid JSON" in result.stderr
+    assert f"mizan: {src}: line 2: invalid JSON" in result.stderr  # the file once, then the line
+    assert result.stderr.count("mizan: ") == 4, result.stderr  # one line per failed article
     assert json.loads(out.read_text().splitlines()[0])["amount"]["unit"] == "SAR"
 
 

@@ -174,10 +174,10 @@ def test_a_gap_under_one_percent_is_a_minor_difference_not_a_conflict():
 def test_an_article_with_several_figures_conflicts_only_over_one_without_a_match():
     # Two expense changes the extractor could not tell apart land under one key in both stories.
     report = validate([
-        claim("$81 million", article="a", metric="other", period="quarter"),
-        claim("$45 million", article="a", metric="other", period="quarter"),
-        claim("81 million dollars", article="b", metric="other", period="quarter"),
-        claim("45 million dollars", article="b", metric="other", period="quarter"),
+        claim("$81 million", article="a", metric="other", period="quarter", obj="expenses"),
+        claim("$45 million", article="a", metric="other", period="quarter", obj="expenses"),
+        claim("81 million dollars", article="b", metric="other", period="quarter", obj="expenses"),
+        claim("45 million dollars", article="b", metric="other", period="quarter", obj="expenses"),
     ])
     assert group_of(report).verdict == "corroborated"
 
@@ -211,6 +211,17 @@ def test_percentages_and_money_are_different_facts():
         claim("$135 billion", article="b", metric="stake", period=None),
     ])
     assert sorted(g.verdict for g in report.groups) == ["single_source", "single_source"]
+
+
+def test_a_figure_of_metric_other_without_an_object_is_never_grouped():
+    # an order of one story and a share sale of another are both "other": not one fact
+    report = validate([
+        claim("up to $10.3 billion", article="a", metric="other", period=None),
+        claim("about $1.4 trillion", article="b", metric="other", period=None),
+        claim("$7.5 million", article="c", metric="other", period=None, obj="order"),
+    ])
+    assert [(g.object, g.verdict) for g in report.groups] == [("order", "single_source")]
+    assert report.claims == 3
 
 
 def test_spending_and_cost_of_the_same_thing_line_up():
@@ -316,6 +327,11 @@ def test_sample_planted_conflict_is_found_and_explained(sample_report):
     odd = {m.claim_id for m in g.members if m.article_id == "sample-ar-04"}
     assert set(g.agreement[-1]) <= odd  # the odd one out is the planted figure
     assert "sample-ar-04" in g.explanation and "25" in g.explanation
+
+
+def test_sample_conflicts_are_only_the_planted_one(sample_report):
+    conflicts = [(g.entity, g.metric, g.period) for g in sample_report.groups if g.verdict == "conflicting"]
+    assert conflicts == [("OpenAI", "spending", "day")]
 
 
 def test_sample_agreement_crosses_digits_words_and_currencies(sample_report):
