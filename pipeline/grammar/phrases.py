@@ -66,6 +66,7 @@ class PhraseTable:
             bucket.sort(key=lambda p: -len(p.words))
         self.proclitics = tuple(sorted({fold_form(c) for c in proclitics}, key=len, reverse=True))
         self._splits: dict[str, tuple[tuple[str, str], ...]] = {}
+        self._categories: dict[str, frozenset[str]] = {}
         self.open_groups = frozenset(p.payload for p in phrases_list if p.category == "range_open")
         self.first_words = frozenset(self._by_first)
         self.indefinite_words = frozenset(p.words[0] for p in phrases_list if p.category == "indefinite")
@@ -85,6 +86,8 @@ class PhraseTable:
         if i >= len(tokens):
             return []
         first = tokens[i].text
+        if self.categories_at(first).isdisjoint(categories):
+            return []
         found = self._matches_from(tokens, i, first, 0, categories) if first in self.first_words else []
         if found or tokens[i].kind != "word":
             return found
@@ -106,6 +109,18 @@ class PhraseTable:
             self._splits[word] = cached
         return cached
 
+    def categories_at(self, word: str) -> frozenset[str]:
+        """Categories of every phrase that can start with this word, as written or after a
+        proclitic (cached): most look-ups ask for a category that cannot start here, and
+        this set answers them without walking the phrase buckets."""
+        cached = self._categories.get(word)
+        if cached is None:
+            found = {p.category for p in self._by_first.get(word, ())}
+            for _, rest in self.splits(word):
+                found.update(p.category for p in self._by_first[rest])
+            cached = self._categories[word] = frozenset(found)
+        return cached
+
     def may_start(self, token: Token) -> bool:
         """False when no phrase of any category can start at this token (`longest` is then None)."""
         return token.text in self.first_words or (token.kind == "word" and bool(self.splits(token.text)))
@@ -116,6 +131,8 @@ class PhraseTable:
             return None
         token = tokens[i]
         first = token.text
+        if self.categories_at(first).isdisjoint(categories):
+            return None
         bucket = self._by_first.get(first)
         if bucket is not None:
             found = self._first_match(tokens, i, bucket, 0, categories)
