@@ -17,8 +17,6 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 
-import yaml
-
 from . import lexicons
 from .entities import EntityFinder, Found, canonical_names
 from .grammar.money import Amount, AmountReader
@@ -64,7 +62,7 @@ _PARAGRAPH_KINDS = ("quarter", "half_year", "nine_months", "none")
 @lru_cache(maxsize=None)
 def country_currencies() -> dict[str, str]:
     path = lexicons.LEXICONS / "country_currencies.yaml"
-    return dict(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return dict(lexicons.safe_yaml(path.read_text(encoding="utf-8")))
 
 
 @dataclass
@@ -1382,7 +1380,7 @@ def shift_year(value: str, years: int) -> str:
 @lru_cache(maxsize=None)
 def _outlets() -> dict[str, str]:
     path = lexicons.LEXICONS / "outlets.yaml"
-    return {fold_form(k): v for k, v in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).items()}
+    return {fold_form(k): v for k, v in (lexicons.safe_yaml(path.read_text(encoding="utf-8")) or {}).items()}
 
 
 def outlet_country(outlet: str | None) -> str | None:

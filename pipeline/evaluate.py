@@ -26,9 +26,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable
 
-import yaml
-
 from .grammar import find_mentions
+from .lexicons import safe_yaml
 from .models import Mention
 
 EXCEPTIONS_FILE = Path(__file__).resolve().parent.parent / "corpora" / "peer-exceptions.yaml"
@@ -147,7 +146,7 @@ class SuiteScore:
 def load_exceptions(path: Path = EXCEPTIONS_FILE) -> dict[str, str]:
     if not path.exists():
         return {}
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    data = safe_yaml(path.read_text(encoding="utf-8")) or []
     return {row["id"]: row["reason"] for row in data}
 
 

@@ -34,11 +34,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, NamedTuple
 
-import yaml
-
 from . import __version__
 from .errors import issue
 from .grammar import resolution
+from .lexicons import safe_yaml
 from .models import (
     Article,
     Claim,
@@ -87,7 +86,7 @@ class Peg:
 
 @lru_cache(maxsize=None)
 def pegs() -> dict[str, Peg]:
-    rows = yaml.safe_load(PEGS_FILE.read_text(encoding="utf-8"))
+    rows = safe_yaml(PEGS_FILE.read_text(encoding="utf-8"))
     return {r["currency"]: Peg(r["currency"], Decimal(str(r["per_usd"])), r["since"], r["source"]) for r in rows}
 
 

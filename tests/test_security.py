@@ -7,9 +7,12 @@ import ast
 import json
 from pathlib import Path
 
+import pytest
+import yaml
 from helpers import ROOT
 
 from pipeline.ingest import read_inputs
+from pipeline.lexicons import safe_yaml
 from pipeline.run import RunOptions, run_batch
 
 from test_ingest import EN_TEXT, site  # noqa: F401 - `site` is a fixture
@@ -18,7 +21,9 @@ from test_ingest import EN_TEXT, site  # noqa: F401 - `site` is a fixture
 _FORBIDDEN_CALLS = {"eval", "exec", "compile", "__import__", "execfile"}
 _FORBIDDEN_MODULES = {"pickle", "marshal", "shelve", "dill", "cloudpickle", "subprocess", "pty", "code", "codeop"}
 _FORBIDDEN_ATTRIBUTES = {("os", "system"), ("os", "popen"), ("os", "execv"), ("os", "execvp"), ("os", "spawnv"),
-                         ("yaml", "load"), ("yaml", "unsafe_load"), ("yaml", "full_load"), ("importlib", "import_module")}
+                         ("yaml", "load"), ("yaml", "unsafe_load"), ("yaml", "full_load"), ("importlib", "import_module"),
+                         ("yaml", "Loader"), ("yaml", "FullLoader"), ("yaml", "UnsafeLoader"), ("yaml", "CLoader"),
+                         ("yaml", "CFullLoader"), ("yaml", "CUnsafeLoader")}
 
 
 def code_paths(source: str) -> list[str]:
@@ -38,14 +43,21 @@ def code_paths(source: str) -> list[str]:
 
 
 def test_security_the_scan_catches_each_kind_it_forbids():
-    probe = "import pickle\nfrom subprocess import run\nimport os, yaml\neval(x)\nos.system(c)\nyaml.load(s)\nyaml.safe_load(s)\n"
+    probe = ("import pickle\nfrom subprocess import run\nimport os, yaml\neval(x)\nos.system(c)\nyaml.load(s)\n"
+             "yaml.safe_load(s)\nyaml.UnsafeLoader(s)\nyaml.CSafeLoader(s)\n")
     assert code_paths(probe) == ["line 1: import pickle", "line 2: from subprocess import", "line 4: eval()",
-                                 "line 5: os.system", "line 6: yaml.load"]
+                                 "line 5: os.system", "line 6: yaml.load", "line 8: yaml.UnsafeLoader"]
+
+
+def test_security_yaml_builds_no_python_objects():
+    with pytest.raises(yaml.YAMLError, match="python/object"):
+        safe_yaml("!!python/object/apply:os.system ['echo hi']")
+    assert safe_yaml("a: [1, two]") == {"a": [1, "two"]}
 
 
 def test_security_the_package_has_no_path_from_input_to_code():
     """No eval/exec, no pickle (Ray ships our own records between our processes, never input
-    bytes), no shell or subprocess, YAML only through safe_load, no import by name."""
+    bytes), no shell or subprocess, YAML only through the safe loaders, no import by name."""
     found = {str(p.relative_to(ROOT)): code_paths(p.read_text(encoding="utf-8"))
              for p in sorted((ROOT / "pipeline").rglob("*.py"))}
     assert len(found) > 20 and "pipeline/ingest.py" in found  # the scan read the whole package

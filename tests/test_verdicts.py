@@ -9,17 +9,18 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-import yaml
+
 from helpers import ROOT, shared_path
 
 from pipeline.evaluate import canonical, gold_claims, load_gold
 from pipeline.ingest import read_inputs
+from pipeline.lexicons import safe_yaml
 from pipeline.models import ConsistencyGroup, ValidationReport
 from pipeline.stages import Pipeline
 from pipeline.validate import validate
 
 VERDICTS = ROOT / "corpora" / "gold" / "real" / "verdicts.yaml"
-EXPECTED = yaml.safe_load(VERDICTS.read_text(encoding="utf-8"))["events"]
+EXPECTED = safe_yaml(VERDICTS.read_text(encoding="utf-8"))["events"]
 
 
 @pytest.fixture(scope="module")

@@ -6,9 +6,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-import yaml
 
 from pipeline.grammar import find_mentions
+from pipeline.lexicons import safe_yaml
 
 from helpers import ROOT
 
@@ -20,7 +20,7 @@ def _load() -> tuple[list, list]:
     positive, negative = [], []
     for path in sorted(CORPORA.glob("*/*.yaml")):
         lang, ruleset = path.parent.name, path.stem
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = safe_yaml(path.read_text(encoding="utf-8")) or {}
         forbids = data.get("negative_forbids", ["money", "percent"])
         for n, example in enumerate(data.get("examples", [])):
             for item in example["texts"]:

@@ -11,9 +11,9 @@ from __future__ import annotations
 from functools import lru_cache
 
 import pytest
-import yaml
 
 from pipeline.evaluate import EXCEPTIONS_FILE, exception_totals, score_suites
+from pipeline.lexicons import safe_yaml
 
 from helpers import shared_path
 
@@ -42,7 +42,7 @@ def test_peer_suites_exceptions_name_real_cases_with_reasons():
 
     folder = shared_path("peer-suites")
     ids = {json.loads(line)["id"] for path in folder.glob("*.jsonl") for line in path.read_text(encoding="utf-8").splitlines()}
-    rows = yaml.safe_load(EXCEPTIONS_FILE.read_text(encoding="utf-8"))
+    rows = safe_yaml(EXCEPTIONS_FILE.read_text(encoding="utf-8"))
     assert len({r["id"] for r in rows}) == len(rows), "an exception is listed twice"
     for row in rows:
         assert row["id"] in ids, f"{row['id']} is not a peer case"
