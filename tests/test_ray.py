@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from helpers import SAMPLE
 from test_run import FINAL, outputs
@@ -30,3 +35,40 @@ def test_an_unreachable_cluster_is_a_clear_error(tmp_path):
 
     with pytest.raises(ConfigError, match="cannot reach the Ray cluster"):
         run_batch([str(SAMPLE)], tmp_path / "out", RunOptions(workers=1, engine="ray", ray_address="127.0.0.1:1", progress=False))
+
+
+@pytest.fixture
+def ray_cluster():
+    """A Ray head node started with `ray start`, as the README tells users to, on a free port;
+    `ray stop` ends it afterwards, which would end any other cluster on this machine too, so the
+    test is skipped when one is already running."""
+    import psutil
+
+    if any(p.info["name"] in ("gcs_server", "raylet") for p in psutil.process_iter(["name"])):
+        pytest.skip("a Ray cluster is already running on this machine; `ray stop` would end it")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    ray_cli = str(Path(sys.executable).parent / "ray")
+    started = subprocess.run([ray_cli, "start", "--head", f"--port={port}", "--num-cpus=2", "--include-dashboard=false",
+                              "--disable-usage-stats"], capture_output=True, text=True, timeout=180)
+    assert started.returncode == 0, started.stderr[-2000:]
+    try:
+        yield f"127.0.0.1:{port}"
+    finally:
+        subprocess.run([ray_cli, "stop", "--force"], capture_output=True, timeout=180)
+
+
+@pytest.mark.slow
+def test_ray_engine_joins_a_running_cluster_and_starts_its_own_without_an_address(ray_cluster, tmp_path, monkeypatch):
+    local = tmp_path / "local"
+    run_batch([str(SAMPLE)], local, RunOptions(workers=1, chunk_size=4, progress=False))
+    # `ray start` (Ray 2.59 on) asks for the token, which this machine's ~/.ray/auth_token holds
+    monkeypatch.setenv("RAY_AUTH_MODE", "token")
+    joined = run_batch([str(SAMPLE)], tmp_path / "joined", RunOptions(workers=2, chunk_size=4, engine="ray",
+                                                                       ray_address=ray_cluster, progress=False))
+    assert joined.counts.articles == 14 and outputs(tmp_path / "joined") == outputs(local)
+    # with no address, a run starts an instance of its own rather than joining the one running here
+    monkeypatch.delenv("RAY_AUTH_MODE")
+    own = run_batch([str(SAMPLE)], tmp_path / "own", RunOptions(workers=2, chunk_size=4, engine="ray", progress=False))
+    assert own.counts.articles == 14 and outputs(tmp_path / "own") == outputs(local)

@@ -50,6 +50,13 @@ def _reachable(address: str, timeout: float = 5.0) -> None:
         raise ConfigError(f"cannot reach the Ray cluster at {address}: {err.strerror or err}") from None
 
 
+# Ray 2.59 and later start clusters with token authentication, and a driver that does not
+# send the token is refused with nothing but a failed connection.
+_AUTH_HINT = (" (if the cluster uses token authentication, as `ray start` does from Ray 2.59 on, set "
+              "RAY_AUTH_MODE=token here too, with the token in RAY_AUTH_TOKEN or ~/.ray/auth_token: "
+              "`ray get-auth-token` on the head node prints it)")
+
+
 class RayEngine:
     name = "ray"
 
@@ -64,11 +71,13 @@ class RayEngine:
         if self._started and address:
             _reachable(address)
         if self._started:
+            # No address: a Ray instance of our own ("local"), even when `ray start` left a
+            # cluster running on this machine, which ray.init() would otherwise join.
             try:
-                ray.init(address=address, num_cpus=None if address else self.workers, include_dashboard=False,
+                ray.init(address=address or "local", num_cpus=None if address else self.workers, include_dashboard=False,
                          log_to_driver=False, logging_level=logging.WARNING, configure_logging=False)
             except (ConnectionError, ValueError, RuntimeError) as err:
-                raise ConfigError(f"cannot reach the Ray cluster at {address}: {err}") from None
+                raise ConfigError(f"cannot reach the Ray cluster at {address}: {err}{_AUTH_HINT}") from None
         context = ray.data.DataContext.get_current()
         context.enable_progress_bars = False
         for name in ("ray", "ray.data"):  # Ray's own progress lines would drown the run's
