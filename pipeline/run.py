@@ -42,7 +42,7 @@ from .ingest import Ingested, read_inputs
 from .models import ArticleOutcome, ClaimReport, RunCounts, RunManifest
 from .runner import plural
 from .stages import Settings
-from .store import atomic_write, write_json
+from .store import atomic_write, json_members, write_json
 
 log = logging.getLogger("mizan")
 PARTS, RUNS = "parts", "runs"
@@ -146,7 +146,7 @@ class OutputFolder:
             with part.open("rb") as handle:
                 offset = 0
                 for raw in handle:
-                    article = json.loads(raw)["article"]
+                    article = json.loads(json_members(raw.decode("utf-8"), only="article")["article"])
                     found.append(Stored(article["id"], article.get("content_hash"), article["pipeline_version"], part.name, offset))
                     offset += len(raw)
         return found
@@ -156,10 +156,11 @@ class OutputFolder:
             handle.seek(where.offset)
             return ClaimReport.model_validate(json.loads(handle.readline())["report"])
 
-    def read(self, where: Stored) -> ArticleOutcome:
+    def raw(self, where: Stored) -> str:
+        """One outcome's line as it was written (an `ArticleOutcome` in JSON)."""
         with (self.parts / where.part).open("rb") as handle:
             handle.seek(where.offset)
-            return ArticleOutcome.model_validate_json(handle.readline())
+            return handle.readline().decode("utf-8")
 
 
 # --- the run ------------------------------------------------------------------------------------
@@ -369,12 +370,14 @@ def consolidate(folder: OutputFolder, current: dict[str, str | None], *, validat
         with atomic_write(out / "articles.jsonl") as arts, atomic_write(out / "claims.jsonl") as cls, \
                 atomic_write(out / "mentions.jsonl") as mns:
             for where in chosen:
-                outcome = folder.read(where)
-                arts.write(outcome.article.model_dump_json() + "\n")
-                for c in outcome.claims:
-                    cls.write(c.model_dump_json() + "\n")
-                for m in outcome.mentions:
-                    mns.write(m.model_dump_json() + "\n")
+                # the records as the worker wrote them: sliced from the outcome, not decoded and
+                # encoded again through the models (the same bytes, several times faster)
+                outcome = json_members(folder.raw(where), arrays=True)
+                arts.write(outcome["article"] + "\n")
+                for c in outcome.get("claims", ()):
+                    cls.write(c + "\n")
+                for m in outcome.get("mentions", ()):
+                    mns.write(m + "\n")
 
     _guarded(write_all, out)
     lap("outputs")

@@ -43,6 +43,59 @@ def atomic_write(path: Path, mode: str = "w") -> Iterator[IO]:
         raise
 
 
+_DECODER = json.JSONDecoder()
+_SPACE = json.decoder.WHITESPACE  # type: ignore[attr-defined]
+
+
+def json_members(text: str, *, only: str | None = None, arrays: bool = False) -> dict:
+    """The members of a JSON object, each as the JSON text it was written as: sliced out of
+    `text`, never decoded and encoded again, so the bytes stay exactly as they were. With
+    `arrays`, an array member is the list of its items' texts (each item is decoded once);
+    with `only`, the scan stops at that member.
+
+    >>> json_members('{"a": {"b": [1, 2.50]}, "c":"د", "d": [{"x": 1}, 2]}', arrays=True)
+    {'a': '{"b": [1, 2.50]}', 'c': '"د"', 'd': ['{"x": 1}', '2']}
+    >>> json_members('{"a": 1, "b": 2}', only="a")
+    {'a': '1'}
+    """
+    members: dict = {}
+    pos = _skip(text, 0)
+    if text[pos : pos + 1] != "{":
+        raise ValueError("not a JSON object")
+    pos = _skip(text, pos + 1)
+    while text[pos] != "}":
+        key, pos = _DECODER.raw_decode(text, pos)
+        start = _skip(text, _skip(text, pos) + 1)  # past the ':'
+        if arrays and text[start] == "[":
+            members[key], end = _items(text, start)
+        else:
+            _, end = _DECODER.raw_decode(text, start)  # C speed; what it builds is thrown away
+            members[key] = text[start:end]
+        if key == only:
+            break
+        pos = _skip(text, end)
+        if text[pos] == ",":
+            pos = _skip(text, pos + 1)
+    return members
+
+
+def _items(text: str, pos: int) -> tuple[list[str], int]:
+    """The items of the JSON array that opens at `pos`, as written, and where it ends."""
+    items: list[str] = []
+    pos = _skip(text, pos + 1)
+    while text[pos] != "]":
+        _, end = _DECODER.raw_decode(text, pos)
+        items.append(text[pos:end])
+        pos = _skip(text, end)
+        if text[pos] == ",":
+            pos = _skip(text, pos + 1)
+    return items, pos + 1
+
+
+def _skip(text: str, pos: int) -> int:
+    return _SPACE.match(text, pos).end()
+
+
 def dump_line(record: BaseModel) -> str:
     """One record as one JSON line (UTF-8 text, not \\u escapes)."""
     return json.dumps(record.model_dump(mode="json"), ensure_ascii=False) + "\n"

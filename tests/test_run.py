@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.database import StoreError, connect
+from pipeline.models import ArticleRecord, Claim, MentionRecord
 from pipeline.run import OutputError, OutputFolder, RunOptions, run_batch
 
 FINAL = ("articles.jsonl", "claims.jsonl", "mentions.jsonl", "validation.json")
@@ -56,6 +57,16 @@ def reference(tmp_path_factory) -> tuple[Path, Path]:
     summary = run_batch([str(source)], out, RunOptions(workers=1, chunk_size=4, progress=False))
     assert summary.counts.articles == 70 and summary.counts.failed == 0
     return source, out
+
+
+@pytest.mark.parametrize("name, model", [("articles.jsonl", ArticleRecord), ("claims.jsonl", Claim), ("mentions.jsonl", MentionRecord)])
+def test_consolidated_lines_are_each_models_own_json(reference, name, model):
+    # the outputs are sliced from the parts, not re-encoded: each line must still be exactly
+    # what the model writes for the record it holds
+    lines = (reference[1] / name).read_text(encoding="utf-8").splitlines()
+    assert lines
+    for line in lines:
+        assert model.model_validate_json(line).model_dump_json() == line
 
 
 def test_a_second_run_skips_everything_and_changes_nothing(reference, tmp_path):
