@@ -39,6 +39,20 @@ def _anchor_words(t) -> frozenset[str]:
     return _ANCHOR_CACHE[key]
 
 
+_ANCHOR_MEMO: dict[int, dict[str, bool]] = {}
+_MEMO_LIMIT = 200_000  # distinct token texts remembered per language; a flood of odd tokens starts it afresh
+
+
+def _anchor_memo(t) -> dict[str, bool]:
+    """Word or symbol -> whether it anchors an amount, shared by every reader of one table:
+    news repeats its words, and this spares looking each one up again (digit runs always
+    anchor and are not remembered)."""
+    memo = _ANCHOR_MEMO.get(id(t))
+    if memo is None or len(memo) > _MEMO_LIMIT:
+        memo = _ANCHOR_MEMO[id(t)] = {}
+    return memo
+
+
 _LINK = re.compile(r"(?:https?://|www\.)\S+")
 _RUN = re.compile(r"\S+")
 _DOT_WORD = re.compile(r"\.(?=\w)")
@@ -128,6 +142,7 @@ class AmountReader:
         self._urls = link_spans(self.folded.text)
         self._url_starts = [a for a, _ in self._urls]
         self._anchor_words = anchor_words(lang)
+        self._anchor_memo = _anchor_memo(self.table)
 
     # --- scanning ----------------------------------------------------------
 
@@ -158,19 +173,24 @@ class AmountReader:
         word, and hedges or openers stand at most a few words before it. One cheap pass
         here spares the full parse at every other word."""
         starts: set[int] = set()
+        anchors = self._anchor_memo
         for i, t in enumerate(self.tokens):
-            if t.kind == "num" or (t.kind == "sym" and (t.text in self.table.first_words or _vulgar(t.text) is not None)):
-                anchor = True
-            elif t.kind == "word" and (t.text in self._anchor_words or self._anchor_with_clitic(t.text)):
+            if t.kind == "num":
                 anchor = True
             else:
-                anchor = False
+                anchor = anchors.get(t.text)
+                if anchor is None:
+                    anchor = anchors[t.text] = self._is_anchor(t)
             if anchor:
                 starts.update(range(max(0, i - _REACH), i + 1))
         return starts
 
-    def _anchor_with_clitic(self, text: str) -> bool:
-        return any(rest in self._anchor_words for _, rest in self.table.splits(text))
+    def _is_anchor(self, t: Token) -> bool:
+        """A word or symbol only a number can hold: a number word (bare or behind a clitic),
+        a symbol that opens an amount ($) or a vulgar fraction (½)."""
+        if t.kind == "sym":
+            return t.text in self.table.first_words or _vulgar(t.text) is not None
+        return t.text in self._anchor_words or any(rest in self._anchor_words for _, rest in self.table.splits(t.text))
 
     def _could_start(self, i: int) -> bool:
         t = self.tokens[i]

@@ -79,14 +79,15 @@ def _thousands(groups: list[str]) -> bool:
 def tokenize(folded: str) -> list[Token]:
     """Split folded text into tokens; a digit run that is not one number splits at its separators."""
     tokens: list[Token] = []
+    append = tokens.append
     last_end = -1
     for match in _TOKEN.finditer(folded):
         start, end = match.span()
         glued = start == last_end
         last_end = end
-        if match.group(1) is None:
-            kind = "word" if match.group(2) is not None else "sym"
-            tokens.append(Token(kind, match.group(), start, end, glued))
+        group = match.lastindex  # 1 digits, 2 letters, 3 a symbol
+        if group != 1:
+            append(Token("word" if group == 2 else "sym", match.group(), start, end, glued))
             continue
         value = parse_numeral(match.group())
         if value is not None:
