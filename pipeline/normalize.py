@@ -18,6 +18,8 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
+
 # One character in, one character out: str.translate does these at C speed.
 _SAME: dict[int, str] = {}
 _SAME |= {0x0660 + i: str(i) for i in range(10)}  # ٠..٩ Arabic-Indic digits
@@ -64,6 +66,34 @@ def _compatibility_table() -> dict[str, str]:
 
 
 _EXPAND = _compatibility_table()  # e.g. U+FDFC RIAL SIGN → four letters, U+FEFB lam-alef → two
+
+
+def _code_table() -> np.ndarray:
+    """_SAME as an array indexed by code point (the Basic Multilingual Plane, where every
+    character it rewrites lives)."""
+    table = np.arange(0x10000, dtype=np.uint32)
+    for code, ch in _SAME.items():
+        table[code] = ord(ch)
+    return table
+
+
+_CODES = _code_table()
+_ARRAY_FROM = 64  # characters: below this, numpy's fixed cost is more than str.translate's
+
+
+def _one_for_one(text: str) -> str:
+    """`text.translate(_SAME)`. A long text goes through an array look-up instead: translate
+    asks a dict for every character (about 90 ns each, a fifth of a millisecond for an
+    article), the array takes all of them at once. Lone surrogates pass through as they are.
+
+    >>> _one_for_one("٣٬٢٠٠ " * 20) == ("٣٬٢٠٠ " * 20).translate(_SAME)
+    True
+    """
+    if len(text) < _ARRAY_FROM:
+        return text.translate(_SAME)
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    mapped = np.where(codes < 0x10000, _CODES[codes & 0xFFFF], codes)
+    return mapped.tobytes().decode("utf-32-le", "surrogatepass")
 _CHANGING = re.compile("[" + re.escape(_DELETE + "".join(_EXPAND)) + "]")
 _COMBINING = frozenset(_DELETE[: _DELETE.index("\u00ad")])  # marks that belong to the letter before
 
@@ -136,9 +166,9 @@ def fold(text: str) -> Folded:
         folded_at.append(fpos)
         original_at.append(pos)
     if not folded_at:
-        return Folded(text, text.translate(_SAME).lower())
+        return Folded(text, _one_for_one(text).lower())
     pieces.append(text[pos:])
-    return Folded(text, "".join(pieces).translate(_SAME).lower(), tuple(folded_at), tuple(original_at))
+    return Folded(text, _one_for_one("".join(pieces)).lower(), tuple(folded_at), tuple(original_at))
 
 
 def fold_form(text: str) -> str:

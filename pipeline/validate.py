@@ -191,9 +191,27 @@ def gap(a: Interval, b: Interval) -> float:
 # --- copies -------------------------------------------------------------------------------------
 
 
-def _shingles(text: str) -> set[str]:
-    words = re.findall(r"\w+", fold_form(text))
-    return {" ".join(words[i : i + SHINGLE]) for i in range(max(1, len(words) - SHINGLE + 1))}
+_WORDS = re.compile(r"\w+")
+_GRAM_MIX = 0x100000001B3  # an odd 64-bit multiplier (FNV's prime): mixes each word into the 5-gram's hash
+
+
+def gram_hashes(text: str):
+    """The distinct word 5-grams of a folded text as sorted 32-bit hashes, stable between
+    processes: each distinct word is hashed once (CRC32), and the five hashes of each
+    5-gram are combined with numpy, not joined into strings and hashed again. A text
+    under five words is one gram of all its words."""
+    import zlib
+
+    import numpy as np
+
+    words = _WORDS.findall(fold_form(text))
+    table = {w: zlib.crc32(w.encode("utf-8")) for w in set(words)}
+    hashes = np.fromiter(map(table.__getitem__, words), dtype=np.uint64, count=len(words))
+    width = min(SHINGLE, len(words))
+    grams = np.zeros(len(words) - width + 1, dtype=np.uint64)
+    for k in range(width):  # unsigned arithmetic wraps modulo 2**64, as a hash wants
+        grams = grams * np.uint64(_GRAM_MIX) + hashes[k : len(hashes) - width + 1 + k]
+    return np.unique((grams ^ (grams >> np.uint64(32))).astype(np.uint32))
 
 
 @dataclass
@@ -220,8 +238,7 @@ class CopyFinder:
         import numpy as np
         from datasketch import MinHash
 
-        words = _shingles(text)
-        grams = _stable_hashes(words)
+        grams = gram_hashes(text)
         # the MinHash takes the 5-grams' own hashes (its scheme mixes their bits before permuting):
         # hashing every 5-gram a second time with SHA-1 was a third of the copy finder's time
         mh = MinHash(num_perm=NUM_PERM, seed=7, hashfunc=int, permutations=_permutations(), scheme=_SCHEME)
@@ -313,16 +330,6 @@ def _permutations():
     from datasketch import MinHash
 
     return MinHash(num_perm=NUM_PERM, seed=7, scheme=_SCHEME).permutations  # built once, shared by every MinHash
-
-
-def _stable_hashes(words: set[str]):
-    """The words' 32-bit hashes, sorted and unique; stable between processes (unlike `hash`)."""
-    import zlib
-
-    import numpy as np
-
-    crc32 = zlib.crc32
-    return np.unique(np.fromiter((crc32(w.encode("utf-8")) for w in words), dtype=np.uint32, count=len(words)))
 
 
 def find_copies(texts: dict[str, str], dates: dict[str, str | None]) -> dict[str, str]:
