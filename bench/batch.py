@@ -7,6 +7,16 @@ article is skipped; the sample corpus stands in when ../shared is absent. Every
 measurement runs into a fresh output folder, so it includes ingest, the pool, writing
 parts, consolidation, validation and the DuckDB store.
 
+Ray is measured twice: `ray (own)` starts a Ray instance for the run, as `--engine ray`
+does without an address; `ray (joined)` joins a head node started beforehand with
+`ray start`, as on a cluster, so Ray's own start is not in the run's time.
+
+`ceiling` measures the machine rather than Mizan: the extraction alone (in process, no
+pool, no outputs) over the same articles, once in one process and then in two processes
+at the same time. Two processes on two cores rarely run at twice the speed of one
+(shared caches, memory bandwidth, the hypervisor's share); that ratio is the most any
+two-worker run can reach here.
+
     python bench/batch.py                 # 1, 2 and cpu-count workers, local and Ray
     python bench/batch.py --articles 500 --no-ray
 """
@@ -14,10 +24,12 @@ parts, consolidation, validation and the DuckDB store.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -45,15 +57,19 @@ def corpus(target: int, path: Path) -> int:
     return n
 
 
-def measure(source: Path, workers: int, engine: str, chunk: int) -> dict:
+def measure(source: Path, workers: int, engine: str, chunk: int, address: str | None = None) -> dict:
     """One run in a fresh folder; wall time and the peak RSS of the run and of each worker."""
     import psutil
 
     out = Path(tempfile.mkdtemp(prefix="mizan-bench-"))
     cmd = [sys.executable, "-m", "pipeline", "run", str(source), "--out", str(out), "--workers", str(workers),
            "--engine", engine, "--chunk-size", str(chunk), "--no-progress"]
+    env = dict(os.environ)
+    if address:
+        cmd += ["--ray-address", address]
+        env["RAY_AUTH_MODE"] = "token"  # `ray start` (Ray 2.59 on) asks for the token in ~/.ray/auth_token
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
     peak_main, peak_worker = 0, 0
     stop = threading.Event()
 
@@ -86,7 +102,8 @@ def measure(source: Path, workers: int, engine: str, chunk: int) -> dict:
     # the run's summary line ends with its phases: "... in 21.4 s (read 0.4, process 11.7, outputs 1.2, ...)"
     phases = re.search(r" in [\d.]+ s \((.*)\)\s*$", err.strip().splitlines()[-1] if err.strip() else "")
     seconds = {k: float(v) for k, v in (item.rsplit(" ", 1) for item in phases.group(1).split(", "))} if phases else {}
-    return {"engine": engine, "workers": workers, "articles": articles, "seconds": round(elapsed, 2),
+    name = engine if engine == "local" else f"ray ({'joined' if address else 'own'})"
+    return {"engine": name, "workers": workers, "articles": articles, "seconds": round(elapsed, 2),
             "per_second": round(articles / elapsed, 1), "peak_rss_main_mb": round(peak_main / 2**20),
             "peak_rss_worker_mb": round(peak_worker / 2**20) if peak_worker else None, "phases": seconds}
 
@@ -107,14 +124,17 @@ def main() -> None:
         rows = [measure(source, w, "local", args.chunk) for w in counts]
         if not args.no_ray:
             rows += [measure(source, w, "ray", args.chunk) for w in sorted({2, cpus})]
+            with ray_head(cpus) as address:
+                rows += [measure(source, w, "ray", args.chunk, address) for w in sorted({2, cpus})]
+        limit = ceiling(source, min(args.articles, 600))
     one = next(r for r in rows if r["engine"] == "local" and r["workers"] == 1)
     for r in rows:
         r["speedup_vs_1"] = round(r["per_second"] / one["per_second"], 2)
-        if r["engine"] == "ray":
+        if r["engine"].startswith("ray"):
             local = next(x for x in rows if x["engine"] == "local" and x["workers"] == r["workers"])
             r["ray_overhead"] = f"{(local['per_second'] / r['per_second'] - 1):+.0%}"
     if args.json:
-        print(json.dumps(rows, indent=1))
+        print(json.dumps({"runs": rows, "ceiling": limit}, indent=1))
         return
     print("| engine | workers | articles | seconds | articles/s | vs 1 worker | peak RSS main | peak RSS per worker | Ray overhead |")
     print("|---|---|---|---|---|---|---|---|---|")
@@ -130,6 +150,60 @@ def main() -> None:
         cells = " | ".join(str(r["phases"].get(k, "-")) for k in names)
         ratio = one["phases"].get("process", 0) / r["phases"]["process"] if r["phases"].get("process") else 0
         print(f"| {r['engine']} | {r['workers']} | {cells} | {ratio:.2f}x |")
+    print()
+    print(f"ceiling: extraction of {limit['articles']} articles in one process {limit['alone']} s; in two processes at once "
+          f"{limit['together']} s each (slowest); two processes give {limit['ratio']}x the throughput of one")
+
+
+@contextlib.contextmanager
+def ray_head(cpus: int):
+    """A Ray head node on a free port, started as a user starts one, stopped afterwards."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    ray_cli = str(Path(sys.executable).parent / "ray")
+    subprocess.run([ray_cli, "start", "--head", f"--port={port}", f"--num-cpus={cpus}", "--include-dashboard=false",
+                    "--disable-usage-stats"], check=True, capture_output=True, timeout=300)
+    try:
+        yield f"127.0.0.1:{port}"
+    finally:
+        subprocess.run([ray_cli, "stop", "--force"], capture_output=True, timeout=300)
+
+
+CEILING_CHILD = """
+import sys, time
+sys.path.insert(0, {root!r})
+from pipeline.ingest import read_inputs
+from pipeline.stages import Pipeline
+articles = [i.article for i in read_inputs([{source!r}])][:{n}]
+pipeline = Pipeline()
+for a in articles[:50]:
+    pipeline.process(a)  # lexicons and tables built, caches warm
+print("ready", flush=True)
+sys.stdin.readline()  # all children start the timed pass together
+start = time.perf_counter()
+for a in articles:
+    pipeline.process(a)
+print(time.perf_counter() - start, flush=True)
+"""
+
+
+def ceiling(source: Path, n: int) -> dict:
+    """Seconds for the extraction of n articles in one process alone, then in two at once."""
+
+    def timed(k: int) -> float:
+        code = CEILING_CHILD.format(root=str(ROOT), source=str(source), n=n)
+        procs = [subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+                 for _ in range(k)]
+        for p in procs:
+            assert p.stdout.readline().strip() == "ready"
+        for p in procs:
+            p.stdin.write("go\n")
+            p.stdin.flush()
+        return max(float(p.communicate()[0].strip()) for p in procs)
+
+    alone, together = timed(1), timed(2)
+    return {"articles": n, "alone": round(alone, 2), "together": round(together, 2), "ratio": round(2 * alone / together, 2)}
 
 
 if __name__ == "__main__":

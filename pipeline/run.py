@@ -217,13 +217,15 @@ def run_batch(sources: list[str], out: Path, options: RunOptions | None = None) 
                     for n, lines in engine.run(chunks):
                         written = []
                         for line in lines:
-                            got = json.loads(line)
-                            if got["article"]["id"] in notes:
+                            # the report is all this process needs of an outcome (the claims and
+                            # mentions, most of its bytes, are not decoded here)
+                            report = _report_of(line)
+                            if report.article_id in notes:
                                 line = _with_notes(line, notes)
-                                got = json.loads(line)
+                                report = _report_of(line)
                             written.append(line)
-                            new_reports[got["report"]["article_id"]] = ClaimReport.model_validate(got["report"])
-                            new_claims += len(got["claims"])
+                            new_reports[report.article_id] = report
+                            new_claims += report.claims
                         _write_part(folder, run_no, n, written)
                         advance(len(lines))
             finally:
@@ -266,6 +268,10 @@ def _with_unique_ids(items: Iterator[Ingested]) -> Iterator[Ingested]:
             else:
                 seen[aid] = 1
         yield item
+
+
+def _report_of(line: str) -> ClaimReport:
+    return ClaimReport.model_validate_json(json_members(line, only="report")["report"])
 
 
 def _with_notes(line: str, notes: dict[str, list]) -> str:

@@ -132,6 +132,20 @@ def test_two_workers_give_the_same_bytes_as_one(reference, tmp_path):
     assert outputs(two) == outputs(out)
 
 
+def test_ingest_notes_reach_the_run_manifest_and_the_article_record(tmp_path):
+    # a lone surrogate is replaced by U+FFFD at ingest (I009); the worker never sees the note,
+    # the main process adds it to the outcome
+    source = tmp_path / "s.jsonl"
+    source.write_text('{"id": "s1", "lang": "en", "text": "Acme said revenue \\ud800rose to 12 mln dlrs."}\n'
+                      '{"id": "s2", "lang": "en", "text": "Acme said revenue rose to 14 mln dlrs."}\n')
+    summary = run_batch([str(source)], tmp_path / "out", RunOptions(workers=2, chunk_size=1, progress=False))
+    codes = {r.article_id: [i.code for i in r.issues] for r in summary.manifest.articles}
+    assert codes["s1"][0] == "I009" and "I009" not in codes["s2"]
+    records = {json.loads(line)["id"]: json.loads(line) for line in (tmp_path / "out" / "articles.jsonl").read_text().splitlines()}
+    assert records["s1"]["issues"][0]["code"] == "I009"
+    assert summary.counts.claims == sum(r.claims for r in summary.manifest.articles) == 2
+
+
 def test_new_and_revised_articles_only_are_processed(tmp_path):
     out = tmp_path / "out"
     first = tmp_path / "day1.jsonl"
