@@ -123,13 +123,7 @@ class LocalEngine:
         while len(self._pool) < min(self.workers, len(queue)):
             self._start_worker()
         while queue or any(w.work for w in self._pool):
-            for worker in list(self._pool):
-                if worker.work is None and queue:
-                    work = queue.popleft()
-                    if not worker.send(work):  # it died idle: its replacement takes the work
-                        queue.appendleft(work)
-                        worker.work = None
-                        self._replace(worker)
+            self._feed(queue)
             busy = [w for w in self._pool if w.work is not None]
             ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy]))
             for worker in busy:
@@ -146,8 +140,21 @@ class LocalEngine:
                     raise answer[1]
                 else:
                     finished = self._collect(work, answer[1], pieces, sizes)
+                # the idle worker gets its next chunk before the caller takes this one: the caller
+                # writes it to disk (an fsync), and no worker should wait for that
+                self._feed(queue)
                 if finished is not None:
                     yield finished
+
+    def _feed(self, queue: deque) -> None:
+        """Give every idle worker the next piece of work."""
+        for worker in list(self._pool):
+            if worker.work is None and queue:
+                work = queue.popleft()
+                if not worker.send(work):  # it died idle: its replacement takes the work
+                    queue.appendleft(work)
+                    worker.work = None
+                    self._replace(worker)
 
     @staticmethod
     def _receive(worker: _Worker):
