@@ -82,6 +82,8 @@ class RayEngine:
         context.enable_progress_bars = False
         for name in ("ray", "ray.data"):  # Ray's own progress lines would drown the run's
             logging.getLogger(name).setLevel(logging.WARNING)
+        # ...and having turned its bars off, we need no warning that they are off
+        logging.getLogger("ray.data._internal.progress").setLevel(logging.ERROR)
 
     def run(self, chunks: list[list[str]]) -> Iterator[tuple[int, list[str]]]:
         import ray
@@ -91,8 +93,8 @@ class RayEngine:
         size = max(len(c) for c in chunks)
         rows = [{"chunk": n, "index": i, "article": line} for n, chunk in enumerate(chunks) for i, line in enumerate(chunk)]
         dataset = ray.data.from_items(rows, override_num_blocks=len(chunks)).map_batches(
-            ChunkWorker, fn_constructor_args=(self.settings,), batch_size=size,
-            concurrency=self.workers, batch_format="numpy",
+            ChunkWorker, fn_constructor_args=(self.settings,), batch_size=size, batch_format="numpy",
+            compute=ray.data.ActorPoolStrategy(size=min(self.workers, len(chunks))),  # no idle actor for a short run
         )
         got: dict[int, dict[int, str]] = {}
         for batch in dataset.iter_batches(batch_size=None, batch_format="numpy"):
