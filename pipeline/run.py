@@ -152,9 +152,7 @@ class OutputFolder:
         return found
 
     def report(self, where: Stored) -> ClaimReport:
-        with (self.parts / where.part).open("rb") as handle:
-            handle.seek(where.offset)
-            return ClaimReport.model_validate(json.loads(handle.readline())["report"])
+        return _report_of(self.raw(where))
 
     def raw(self, where: Stored) -> str:
         """One outcome's line as it was written (an `ArticleOutcome` in JSON)."""
